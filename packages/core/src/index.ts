@@ -1,0 +1,30 @@
+export { Process, type ProcessOptions, type StartMethodSource } from './process.js';
+export { currentProcess, parentProcess, activeChildren } from './current-process.js';
+export { cpuCount } from './cpu-count.js';
+export { isMain } from './is-main.js';
+export { getContext, type Context } from './context.js';
+export {
+  type StartMethod,
+  START_METHODS,
+  getStartMethod,
+  setStartMethod,
+  getAllStartMethods,
+} from './start-method.js';
+export { ref, isTaskRef, type TaskRef, type Target } from './task-ref.js';
+export { TimeoutError, ProcessStateError, DataCloneError, StartMethodError } from './errors.js';
+export {
+  share,
+  defineShared,
+  isShareable,
+  type Shareable,
+  type SharedState,
+  type ShareContext,
+} from './shareable.js';
+export {
+  SharedRegion,
+  allocateShared,
+  waitSync,
+  waitAsync,
+  notify,
+  type WaitResult,
+} from './shared-memory.js';

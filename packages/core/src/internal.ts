@@ -1,0 +1,36 @@
+/**
+ * Machinery for the other @mp packages (pool workers, queues): not part of
+ * the user-facing API, and free to change between minor versions.
+ *
+ * @module
+ */
+import { handleOf } from './process.js';
+import type { Process } from './process.js';
+import { runtime } from './internal/runtime.js';
+import type { Channel, ChildHandle } from './internal/start-methods/types.js';
+
+export { encode, decode, decodeSync, type Encoded } from './internal/codec.js';
+export { describe } from './internal/describe.js';
+export { keepAlive } from './internal/keep-alive.js';
+export { loadFunction, loadExport } from './internal/load-target.js';
+export { toTaskRef } from './task-ref.js';
+export { setSpawnOptions } from './process.js';
+export { isChild } from './internal/runtime.js';
+export type { Channel, SpawnOptions } from './internal/start-methods/types.js';
+export { EXIT_KILLED, EXIT_TERMINATED } from './internal/start-methods/types.js';
+
+/**
+ * The host side of a started child: its message channel and its exit.
+ *
+ * @throws Error when the process was not started
+ */
+export function childOf(process: Process): Pick<ChildHandle, 'channel' | 'exited'> {
+  const handle = handleOf(process);
+  if (!handle) throw new Error(`${process.name} has not been started`);
+  return handle;
+}
+
+/** In a child: the channel to its parent (`undefined` in the main program). */
+export function parentChannel(): Channel | undefined {
+  return runtime().slots.get('parent-channel') as Channel | undefined;
+}

@@ -1,0 +1,75 @@
+import { activeChildren } from '../current-process.js';
+import { becomeCurrent, makeParent, Process } from '../process.js';
+import { adoptArena } from './arena.js';
+import { decode } from './codec.js';
+import { loadExport, loadFunction } from './load-target.js';
+import { runtime } from './runtime.js';
+import type { ChildLink } from './start-methods/types.js';
+
+/**
+ * The child side of @mp/core, shared by both start methods: become the
+ * process the parent described, import the target's module (the bootstrapping
+ * phase, during which starting children is refused), run, then exit as Python
+ * does — wait for non-daemon children, terminate daemon ones.
+ */
+
+function report(name: string, error: unknown): void {
+  const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : `Uncaught ${String(error)}`;
+  // Python prints "Process Process-1:" and the traceback; one write keeps the lines together.
+  process.stderr.write(`Process ${name}:\n${detail}\n`);
+}
+
+/** Handles this child's own children once its target is done. */
+async function reapChildren(): Promise<void> {
+  const children = activeChildren();
+  for (const child of children) if (child.daemon) child.terminate();
+  await Promise.all(children.map((child) => child.join()));
+}
+
+/** Runs the child described by `link` and exits with its exit code. */
+export async function runChild(link: ChildLink): Promise<never> {
+  const { boot, method } = link;
+  const rt = runtime();
+  rt.identity = boot.identity;
+  rt.parent = boot.parent;
+  rt.startMethod = boot.startMethod;
+  rt.slots.set('parent-channel', link.channel);
+  rt.slots.set('parent', makeParent(boot));
+  if (boot.arena) adoptArena(boot.arena);
+
+  let exitCode = 0;
+  process.on('uncaughtException', (error) => {
+    report(boot.name, error);
+    process.exit(1);
+  });
+
+  // Until the target's class is known, a plain Process stands for this child, so
+  // that currentProcess() during the import already answers with the child's name.
+  becomeCurrent(Object.create(Process.prototype) as Process, boot, undefined, [], method);
+  try {
+    rt.bootstrapping = true;
+    let Class: typeof Process = Process;
+    let targetFn: ((...args: unknown[]) => unknown) | undefined;
+    try {
+      if (boot.subclass) {
+        const exported = await loadExport(boot.subclass, method, 'Process subclass');
+        if (typeof exported !== 'function' || !(exported.prototype instanceof Process)) {
+          throw new TypeError(`The export \`${boot.subclass.name}\` of ${boot.subclass.module} is not a subclass of Process`);
+        }
+        Class = exported as typeof Process;
+      }
+      if (boot.target) targetFn = (await loadFunction(boot.target, method, 'Process target')) as typeof targetFn;
+    } finally {
+      rt.bootstrapping = false;
+    }
+    const self = Object.assign(Object.create(Class.prototype) as Process, await decode(boot.fields));
+    const args = (await decode(boot.args)) as unknown[];
+    becomeCurrent(self, boot, targetFn, args, method);
+    await self.run();
+  } catch (error) {
+    report(boot.name, error);
+    exitCode = 1;
+  }
+  await reapChildren();
+  process.exit(exitCode);
+}

@@ -1,0 +1,37 @@
+import { once } from 'node:events';
+import type { BootData, Channel, ChildLink } from './types.js';
+
+/**
+ * The child half of `'process'`: the boot data is the first IPC message. IPC
+ * messages are events, lost when nobody listens, so the channel buffers what
+ * arrives before its first listener. The IPC pipe is unref'd except while a
+ * listener is attached: it must not keep a finished child alive.
+ */
+export async function processChildLink(): Promise<ChildLink> {
+  if (!process.send || !process.channel) throw new Error('The @mp/core process entry must be started by @mp/core');
+  const [boot] = (await once(process, 'message')) as [BootData];
+  const ipc = process.channel;
+  const buffered: unknown[] = [];
+  const listeners = new Set<(message: unknown) => void>();
+  process.on('message', (message) => {
+    if (listeners.size === 0) buffered.push(message);
+    else for (const listener of listeners) listener(message);
+  });
+  ipc.unref();
+  if (boot.daemon) process.once('disconnect', () => process.exit(0));
+  const send = process.send.bind(process);
+  const channel: Channel = {
+    post: (message) => send(message as never),
+    on(listener) {
+      if (listeners.size === 0) ipc.ref();
+      listeners.add(listener);
+      queueMicrotask(() => {
+        while (buffered.length > 0 && listeners.has(listener)) listener(buffered.shift());
+      });
+      return () => {
+        if (listeners.delete(listener) && listeners.size === 0) ipc.unref();
+      };
+    },
+  };
+  return { boot, channel, method: 'process' };
+}

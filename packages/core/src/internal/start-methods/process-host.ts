@@ -1,0 +1,84 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { BootData, Channel, ChildHandle, StartMethodHost } from './types.js';
+
+/**
+ * Loads {@link file://./../../entry/process.ts}. The bundler puts this file's
+ * code in a chunk at the root of `dist/`, beside `dist/entry/`.
+ */
+const ENTRY = fileURLToPath(new URL('./entry/process.js', import.meta.url));
+
+/** Daemon children still running: killed when this process exits, as Python does at exit. */
+const daemons = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function killDaemonsAtExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of daemons) child.kill('SIGTERM');
+  });
+}
+
+function channelOf(child: ChildProcess): Channel {
+  return {
+    post: (message) => child.send(message as never),
+    on(listener) {
+      child.on('message', listener);
+      return () => child.off('message', listener);
+    },
+  };
+}
+
+function exitCode(code: number | null, signal: NodeJS.Signals | null): number {
+  if (signal) return -(constants.signals[signal] ?? 1);
+  return code ?? 1;
+}
+
+/**
+ * `'process'`: each child is a fresh Node.js process (`child_process.fork`)
+ * running the process entry, with the parent's stdout/stderr, environment and
+ * working directory. The boot data is its first IPC message.
+ */
+export const processHost: StartMethodHost = {
+  name: 'process',
+  crossProcess: true,
+  spawn(boot: BootData): ChildHandle {
+    const child = fork(ENTRY, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: process.env,
+    });
+    child.send(boot as never);
+    const exited = new Promise<number>((resolve) => {
+      child.once('exit', (code, signal) => {
+        daemons.delete(child);
+        resolve(exitCode(code, signal));
+      });
+    });
+    // A failed spawn also emits 'exit'; the 'error' event must not crash the parent.
+    child.on('error', () => {});
+    return {
+      pid: child.pid ?? -1,
+      ident: child.pid ?? -1,
+      channel: channelOf(child),
+      exited,
+      terminate: () => child.kill('SIGTERM'),
+      kill: () => child.kill('SIGKILL'),
+      setRef(keepsAlive) {
+        const ipc = child.channel as { ref?: () => void; unref?: () => void } | null | undefined;
+        if (keepsAlive) {
+          daemons.delete(child);
+          child.ref();
+          ipc?.ref?.();
+        } else {
+          daemons.add(child);
+          killDaemonsAtExit();
+          child.unref();
+          ipc?.unref?.();
+        }
+      },
+    };
+  },
+};

@@ -1,0 +1,63 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { BootData, Channel, ChildHandle, SpawnOptions, StartMethodHost } from './types.js';
+import { EXIT_KILLED, EXIT_TERMINATED } from './types.js';
+
+/**
+ * Loads {@link file://./../../entry/thread.ts}. The bundler puts this file's code
+ * in a chunk at the root of `dist/`, beside `dist/entry/`.
+ */
+const ENTRY = new URL('./entry/thread.js', import.meta.url);
+
+function channelOf(worker: Worker): Channel {
+  return {
+    post: (message) => worker.postMessage(message),
+    on(listener) {
+      worker.on('message', listener);
+      return () => worker.off('message', listener);
+    },
+  };
+}
+
+/**
+ * `'thread'`: each child is a `worker_threads` Worker running the thread entry.
+ * Its output is piped through this thread in order, so that everything a child
+ * printed is out before its exit is reported.
+ */
+export const threadHost: StartMethodHost = {
+  name: 'thread',
+  crossProcess: false,
+  spawn(boot: BootData, options: SpawnOptions = {}): ChildHandle {
+    const worker = new Worker(ENTRY, {
+      workerData: boot,
+      stdout: true,
+      stderr: true,
+      name: boot.name,
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+    });
+    worker.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+    worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    // worker.terminate() ends a worker with code 1 and no signal: remember why we ended it.
+    let endedBy: number | undefined;
+    const flushed = Promise.all([once(worker.stdout, 'end'), once(worker.stderr, 'end')]);
+    const exited = new Promise<number>((resolve) => {
+      worker.once('error', () => {}); // reported by the child itself, or as exit code 1
+      worker.once('exit', (code) => {
+        void flushed.finally(() => resolve(endedBy ?? code));
+      });
+    });
+    const end = (code: number) => {
+      endedBy ??= code;
+      void worker.terminate();
+    };
+    return {
+      pid: process.pid,
+      ident: worker.threadId,
+      channel: channelOf(worker),
+      exited,
+      terminate: () => end(EXIT_TERMINATED),
+      kill: () => end(EXIT_KILLED),
+      setRef: (keepsAlive) => (keepsAlive ? worker.ref() : worker.unref()),
+    };
+  },
+};

@@ -1,0 +1,78 @@
+import type { StartMethod } from '../../start-method.js';
+import type { TaskRef } from '../../task-ref.js';
+import type { Encoded } from '../codec.js';
+import type { ParentInfo } from '../runtime.js';
+
+/**
+ * The two halves of a start method. The host half (in the parent) spawns a
+ * child and watches it; the child half (in the child's entry file) receives the
+ * {@link BootData} and a {@link Channel} to the parent. `'thread'` and
+ * `'process'` are two implementations of these interfaces; nothing else in
+ * @mp/core knows which one it is talking to.
+ */
+
+/** A message channel between a parent and one child, in both directions. */
+export interface Channel {
+  /** Sends a structured-clonable message. */
+  post(message: unknown): void;
+  /** Listens for messages; the returned function stops listening. While listening, the channel keeps the event loop alive. */
+  on(listener: (message: unknown) => void): () => void;
+}
+
+/** Everything a child needs to become the process its parent described. */
+export interface BootData {
+  readonly identity: readonly number[];
+  readonly name: string;
+  readonly daemon: boolean;
+  readonly parent: ParentInfo;
+  readonly startMethod: StartMethod | undefined;
+  /** The function to call, unless a `Process` subclass overrides `run()`. */
+  readonly target: TaskRef | undefined;
+  /** The exported `Process` subclass to instantiate, if any. */
+  readonly subclass: TaskRef | undefined;
+  /** The subclass instance's own fields. */
+  readonly fields: Encoded;
+  readonly args: Encoded;
+  /** This process's shared-memory arena (thread children only). */
+  readonly arena: SharedArrayBuffer | undefined;
+}
+
+/** The host's view of a running child. */
+export interface ChildHandle {
+  readonly pid: number;
+  readonly ident: number;
+  readonly channel: Channel;
+  /** Resolves with the exit code (negative signal number when killed), once the child's output is flushed. */
+  readonly exited: Promise<number>;
+  /** SIGTERM, or the thread equivalent; reported as exit code -15. */
+  terminate(): void;
+  /** SIGKILL, or the thread equivalent; reported as exit code -9. */
+  kill(): void;
+  /** Whether the child keeps this program's event loop alive (daemons do not). */
+  setRef(keepsAlive: boolean): void;
+}
+
+/** Extra options some users of the host need (pool workers). */
+export interface SpawnOptions {
+  /** V8 heap limits for thread children (`Worker` `resourceLimits`). */
+  readonly resourceLimits?: { readonly maxOldGenerationSizeMb?: number; readonly maxYoungGenerationSizeMb?: number };
+}
+
+/** The host half of a start method. */
+export interface StartMethodHost {
+  readonly name: StartMethod;
+  /** Whether its children are other OS processes (shared memory must then cross processes). */
+  readonly crossProcess: boolean;
+  spawn(boot: BootData, options?: SpawnOptions): ChildHandle;
+}
+
+/** What the child half hands to the child runtime. */
+export interface ChildLink {
+  readonly boot: BootData;
+  readonly channel: Channel;
+  readonly method: StartMethod;
+}
+
+/** Exit code reported after `terminate()` (-SIGTERM) and `kill()` (-SIGKILL). */
+export const EXIT_TERMINATED = -15;
+export const EXIT_KILLED = -9;

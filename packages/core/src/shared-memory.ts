@@ -1,0 +1,163 @@
+import { StartMethodError } from './errors.js';
+import { allocate, arena, free } from './internal/arena.js';
+import { describe } from './internal/describe.js';
+import { keepAlive } from './internal/keep-alive.js';
+import { defineShared, share, type ShareContext, type Shareable, type SharedState } from './shareable.js';
+
+/**
+ * The shared-memory substrate the other @mp packages build on: blocks of
+ * memory visible to every thread (and, later, every process) of the program,
+ * and wait/notify on a 32-bit word in them.
+ *
+ * @module
+ */
+
+const TYPE = '@mp/core.SharedRegion';
+
+interface RegionState {
+  readonly offset: number;
+  readonly byteLength: number;
+}
+
+/**
+ * Frees a block when the object that allocated it is garbage-collected, as long
+ * as it never left this isolate: once shared, another thread may still use it.
+ */
+const reclaim = new FinalizationRegistry<{ offset: number; capacity: number }>((block) => {
+  free(block.offset, block.capacity);
+});
+
+/**
+ * A block of shared memory. Send it (or an object holding it) to a child and
+ * the child's copy views the same bytes.
+ *
+ * Python: a block of `multiprocessing.heap`, as used by `sharedctypes`.
+ *
+ * @example
+ * ```ts
+ * const region = allocateShared(8);
+ * const words = region.int32();
+ * Atomics.add(words, 0, 1);
+ * ```
+ */
+export class SharedRegion implements Shareable {
+  static {
+    defineShared<RegionState>(TYPE, (state) => new SharedRegion(state.offset, state.byteLength));
+  }
+
+  /** The arena this region is part of. */
+  readonly buffer: SharedArrayBuffer;
+  /** Where the region starts in {@link SharedRegion.buffer}. */
+  readonly byteOffset: number;
+  /** The region's size in bytes. */
+  readonly byteLength: number;
+
+  /** @internal Use {@link allocateShared}. */
+  constructor(byteOffset: number, byteLength: number) {
+    this.buffer = arena().buffer;
+    this.byteOffset = byteOffset;
+    this.byteLength = byteLength;
+  }
+
+  /** An `Int32Array` over the region (or `length` words of it from word `start`), for `Atomics`. */
+  int32(start = 0, length: number = (this.byteLength >> 2) - start): Int32Array {
+    return new Int32Array(this.buffer, this.byteOffset + start * 4, length);
+  }
+
+  /** A `Uint8Array` over the region's bytes. */
+  bytes(): Uint8Array {
+    return new Uint8Array(this.buffer, this.byteOffset, this.byteLength);
+  }
+
+  /** @internal The shared-object protocol. */
+  [share](context: ShareContext): SharedState {
+    if (context.crossProcess && !arena().crossProcess) {
+      throw new StartMethodError(
+        "Shared memory (a Lock, Event, Queue, Value…) cannot be passed to a child started with the 'process' " +
+          "start method yet: @mp/core shares memory between threads of one OS process only. Use the 'thread' " +
+          'start method for this child, or send plain data.',
+      );
+    }
+    reclaim.unregister(this);
+    return { type: TYPE, module: import.meta.url, state: { offset: this.byteOffset, byteLength: this.byteLength } };
+  }
+}
+
+/**
+ * Allocates a zero-filled block of shared memory.
+ *
+ * @param byteLength - the size in bytes (a positive integer)
+ * @returns the region, aligned to at least 16 bytes
+ * @throws RangeError when `byteLength` is not a positive integer, or the arena is exhausted
+ * @example
+ * ```ts
+ * const flag = allocateShared(4).int32();
+ * ```
+ */
+export function allocateShared(byteLength: number): SharedRegion {
+  if (!Number.isSafeInteger(byteLength) || byteLength <= 0) {
+    throw new RangeError(`Expected \`byteLength\` to be a positive integer, got ${describe(byteLength)}`);
+  }
+  const block = allocate(byteLength);
+  const region = new SharedRegion(block.offset, byteLength);
+  reclaim.register(region, block, region);
+  return region;
+}
+
+/** The outcome of a wait, as `Atomics.wait` reports it. */
+export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
+
+function toWaitTimeout(timeout: number | undefined): number {
+  if (timeout === undefined) return Infinity;
+  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
+    throw new TypeError(`Expected \`timeout\` to be a number of milliseconds or undefined, got ${describe(timeout)}`);
+  }
+  return Math.max(0, timeout);
+}
+
+/**
+ * Blocks the calling thread while `view[index] === expected`, until notified
+ * or `timeout` ms pass. Blocks the event loop: use {@link waitAsync} where that
+ * matters.
+ *
+ * @param timeout - milliseconds; `undefined` waits without limit, negative means 0
+ * @example
+ * ```ts
+ * while (Atomics.load(flag, 0) === 0) waitSync(flag, 0, 0);
+ * ```
+ */
+export function waitSync(view: Int32Array, index: number, expected: number, timeout?: number): WaitResult {
+  return Atomics.wait(view, index, expected, toWaitTimeout(timeout));
+}
+
+/**
+ * Waits without blocking while `view[index] === expected`, until notified or
+ * `timeout` ms pass. Keeps the event loop alive while it waits
+ * (`Atomics.waitAsync` alone does not).
+ *
+ * @param timeout - milliseconds; `undefined` waits without limit, negative means 0
+ * @example
+ * ```ts
+ * while (Atomics.load(flag, 0) === 0) await waitAsync(flag, 0, 0);
+ * ```
+ */
+export function waitAsync(view: Int32Array, index: number, expected: number, timeout?: number): Promise<WaitResult> {
+  const result = Atomics.waitAsync(view, index, expected, toWaitTimeout(timeout));
+  if (!result.async) return Promise.resolve(result.value);
+  const release = keepAlive();
+  return result.value.finally(release);
+}
+
+/**
+ * Wakes up to `count` waiters (all by default) on `view[index]`, sync and async alike.
+ *
+ * @returns how many waiters were woken
+ * @example
+ * ```ts
+ * Atomics.store(flag, 0, 1);
+ * notify(flag, 0);
+ * ```
+ */
+export function notify(view: Int32Array, index: number, count?: number): number {
+  return Atomics.notify(view, index, count);
+}
