@@ -14,6 +14,23 @@ function tsxInherited(): boolean {
   return process.execArgv.some((arg) => arg.includes('tsx'));
 }
 
+interface PackageJson {
+  exports?: Record<string, { import?: string | { default?: string } }>;
+}
+
+/** The URL of tsx's ESM API as seen from `base`, following tsx's `exports` map. */
+function esmApi(base: string): string | undefined {
+  let manifest: string;
+  try {
+    manifest = createRequire(base).resolve('tsx/package.json');
+  } catch {
+    return undefined;
+  }
+  const entry = (createRequire(base)(manifest) as PackageJson).exports?.['./esm/api']?.import;
+  const file = typeof entry === 'string' ? entry : entry?.default;
+  return file ? new URL(file, pathToFileURL(manifest)).href : undefined;
+}
+
 /**
  * Makes `.ts` modules importable in this child when Node cannot strip types
  * (Node 20): registers tsx's ESM hooks, resolved from the target module first
@@ -26,13 +43,9 @@ export async function ensureTypeScript(moduleUrl: string, method: 'thread' | 'pr
   await slot('tsx', async () => {
     const bases = moduleUrl.startsWith('file:') ? [moduleUrl, import.meta.url] : [import.meta.url];
     for (const base of bases) {
-      let api: string;
-      try {
-        api = createRequire(base).resolve('tsx/esm/api');
-      } catch {
-        continue;
-      }
-      const { register } = (await import(pathToFileURL(api).href)) as { register: () => unknown };
+      const api = esmApi(base);
+      if (!api) continue;
+      const { register } = (await import(api)) as { register: () => unknown };
       register();
       return;
     }
