@@ -8,6 +8,6 @@ export default defineConfig({
   platform: 'node',
   splitting: true,
   sourcemap: true,
-  clean: true,
+  clean: false,
   keepNames: true,
 });

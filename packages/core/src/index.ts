@@ -23,6 +23,11 @@ export {
 export {
   SharedRegion,
   allocateShared,
+  regionAt,
+  freeShared,
+  isolateToken,
+  isIsolateAlive,
+  type AllocateOptions,
   waitSync,
   waitAsync,
   notify,

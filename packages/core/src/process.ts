@@ -3,6 +3,7 @@ import { threadId } from 'node:worker_threads';
 import { serialize } from 'node:v8';
 import { DataCloneError, ProcessStateError } from './errors.js';
 import { arena } from './internal/arena.js';
+import { allocateToken, releaseToken } from './internal/isolates.js';
 import { callerModule } from './internal/caller.js';
 import { encode, type Encoded } from './internal/codec.js';
 import { describe } from './internal/describe.js';
@@ -226,12 +227,14 @@ export class Process {
       fields,
       args,
       arena: host.crossProcess ? undefined : arena().buffer,
+      token: host.crossProcess ? undefined : allocateToken(),
     };
     if (host.crossProcess) assertSerializable(args, fields);
     let handle: ChildHandle;
     try {
       handle = host.spawn(boot, state.spawn);
     } catch (error) {
+      if (boot.token !== undefined) releaseToken(boot.token);
       if ((error as Error)?.name === 'DataCloneError') throw cloneError(args, error);
       throw error;
     }
@@ -240,6 +243,7 @@ export class Process {
     const children = liveChildren();
     children.add(this);
     void handle.exited.then((code) => {
+      if (boot.token !== undefined) releaseToken(boot.token);
       state.exitCode = code;
       children.delete(this);
     });

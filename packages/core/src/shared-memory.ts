@@ -1,6 +1,7 @@
 import { StartMethodError } from './errors.js';
 import { allocate, arena, free } from './internal/arena.js';
 import { describe } from './internal/describe.js';
+import { isolateToken as tokenOfThisIsolate, isTokenAlive } from './internal/isolates.js';
 import { keepAlive } from './internal/keep-alive.js';
 import { defineShared, share, type ShareContext, type Shareable, type SharedState } from './shareable.js';
 
@@ -83,6 +84,17 @@ export class SharedRegion implements Shareable {
   }
 }
 
+/** Options of {@link allocateShared}. */
+export interface AllocateOptions {
+  /**
+   * Free the block when the region object is garbage-collected without ever
+   * having been shared. Pass `false` for blocks whose lifetime you manage with
+   * {@link freeShared} (e.g. a buffer handed from producer to consumer by offset).
+   * @defaultValue `true`
+   */
+  reclaim?: boolean;
+}
+
 /**
  * Allocates a zero-filled block of shared memory.
  *
@@ -94,14 +106,68 @@ export class SharedRegion implements Shareable {
  * const flag = allocateShared(4).int32();
  * ```
  */
-export function allocateShared(byteLength: number): SharedRegion {
+export function allocateShared(byteLength: number, options: AllocateOptions = {}): SharedRegion {
   if (!Number.isSafeInteger(byteLength) || byteLength <= 0) {
     throw new RangeError(`Expected \`byteLength\` to be a positive integer, got ${describe(byteLength)}`);
   }
   const block = allocate(byteLength);
   const region = new SharedRegion(block.offset, byteLength);
-  reclaim.register(region, block, region);
+  if (options.reclaim !== false) reclaim.register(region, block, region);
   return region;
+}
+
+/**
+ * The region at a known place in the arena: the other half of passing a
+ * region by its numbers (`byteOffset`, `byteLength`) inside your own protocol.
+ *
+ * @example
+ * ```ts
+ * const region = regionAt(header[0], header[1]);
+ * ```
+ */
+export function regionAt(byteOffset: number, byteLength: number): SharedRegion {
+  return new SharedRegion(byteOffset, byteLength);
+}
+
+/**
+ * Frees a region allocated with `{ reclaim: false }`. Any isolate may free it,
+ * once; nobody may use it afterwards.
+ *
+ * @example
+ * ```ts
+ * const copy = region.bytes().slice();
+ * freeShared(region);
+ * ```
+ */
+export function freeShared(region: SharedRegion): void {
+  free(region.byteOffset, region.byteLength);
+}
+
+/**
+ * A small positive integer naming the calling thread or process among all
+ * that share memory with it; lock owners are recorded by it.
+ *
+ * @example
+ * ```ts
+ * Atomics.store(owner, 0, isolateToken());
+ * ```
+ */
+export function isolateToken(): number {
+  return tokenOfThisIsolate();
+}
+
+/**
+ * Whether the thread or process holding `token` is still running. Its parent
+ * marks it dead when it exits, even when it was killed: a waiter can use this
+ * to recover a lock whose owner died.
+ *
+ * @example
+ * ```ts
+ * if (!isIsolateAlive(Atomics.load(owner, 0))) recover();
+ * ```
+ */
+export function isIsolateAlive(token: number): boolean {
+  return isTokenAlive(token);
 }
 
 /** The outcome of a wait, as `Atomics.wait` reports it. */

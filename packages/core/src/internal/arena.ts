@@ -11,8 +11,10 @@ import { runtime, slot } from './runtime.js';
  * The buffer is reserved, not committed: the OS maps pages on first touch, so
  * an unused gigabyte costs nothing.
  *
- * Layout: word 0 is the allocator's spin lock, word 1 the bump pointer (bytes),
- * words 2… the heads of the free lists, one per power-of-two size class.
+ * Layout of the 16 KiB header: word 0 is the allocator's spin lock, word 1
+ * the bump pointer (bytes), words 2–33 the heads of the free lists, one per
+ * power-of-two size class; words 64… belong to the isolate registry
+ * (`isolates.ts`).
  */
 export interface Arena {
   readonly buffer: SharedArrayBuffer;
@@ -29,8 +31,8 @@ const BUMP = 1;
 const FREE_LISTS = 2;
 const MIN_BLOCK = 16;
 const PAGE_BYTES = 4096;
-/** First usable byte: after the header, cache-line aligned. */
-const HEADER_BYTES = 256;
+/** First usable byte: after the header. */
+const HEADER_BYTES = 16_384;
 
 function arenaBytes(): number {
   const configured = Number(process.env['MP_SHARED_MEMORY_BYTES']);

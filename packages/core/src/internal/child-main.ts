@@ -1,6 +1,7 @@
 import { activeChildren } from '../current-process.js';
 import { becomeCurrent, makeParent, Process } from '../process.js';
 import { adoptArena } from './arena.js';
+import { adoptToken } from './isolates.js';
 import { decode } from './codec.js';
 import { loadExport, loadFunction } from './load-target.js';
 import { runtime } from './runtime.js';
@@ -36,6 +37,7 @@ export async function runChild(link: ChildLink): Promise<never> {
   rt.slots.set('parent-channel', link.channel);
   rt.slots.set('parent', makeParent(boot));
   if (boot.arena) adoptArena(boot.arena);
+  if (boot.token !== undefined) adoptToken(boot.token);
 
   let exitCode = 0;
   process.on('uncaughtException', (error) => {

@@ -35,6 +35,8 @@ export interface BootData {
   readonly args: Encoded;
   /** This process's shared-memory arena (thread children only). */
   readonly arena: SharedArrayBuffer | undefined;
+  /** The child's isolate token in that arena (thread children only). */
+  readonly token: number | undefined;
 }
 
 /** The host's view of a running child. */
