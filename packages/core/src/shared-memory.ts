@@ -1,5 +1,5 @@
 import { StartMethodError } from './errors.js';
-import { allocate, arena, free } from './internal/arena.js';
+import { allocate, arena, free, peekArena } from './internal/arena.js';
 import { describe } from './internal/describe.js';
 import { isolateToken as tokenOfThisIsolate, isTokenAlive } from './internal/isolates.js';
 import { keepAlive } from './internal/keep-alive.js';
@@ -14,6 +14,16 @@ import { defineShared, share, type ShareContext, type Shareable, type SharedStat
  */
 
 const TYPE = '@mp/core.SharedRegion';
+
+function assertCanShare(context: ShareContext): void {
+  if (context.crossProcess && !arena().crossProcess) {
+    throw new StartMethodError(
+      "Shared memory (a Lock, Event, Queue, Value…) cannot be passed to a child started with the 'process' " +
+        "start method yet: @mp/core shares memory between threads of one OS process only. Use the 'thread' " +
+        'start method for this child, or send plain data.',
+    );
+  }
+}
 
 interface RegionState {
   readonly offset: number;
@@ -72,13 +82,7 @@ export class SharedRegion implements Shareable {
 
   /** @internal The shared-object protocol. */
   [share](context: ShareContext): SharedState {
-    if (context.crossProcess && !arena().crossProcess) {
-      throw new StartMethodError(
-        "Shared memory (a Lock, Event, Queue, Value…) cannot be passed to a child started with the 'process' " +
-          "start method yet: @mp/core shares memory between threads of one OS process only. Use the 'thread' " +
-          'start method for this child, or send plain data.',
-      );
-    }
+    assertCanShare(context);
     reclaim.unregister(this);
     return { type: TYPE, module: import.meta.url, state: { offset: this.byteOffset, byteLength: this.byteLength } };
   }
@@ -168,6 +172,47 @@ export function isolateToken(): number {
  */
 export function isIsolateAlive(token: number): boolean {
   return isTokenAlive(token);
+}
+
+const VIEW_TYPE = '@mp/core.ArenaView';
+
+type ViewConstructor = new (buffer: SharedArrayBuffer, byteOffset: number, length: number) => ArrayBufferView;
+
+const VIEWS: Record<string, ViewConstructor> = {
+  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView,
+} as Record<string, ViewConstructor>;
+
+interface ViewState {
+  readonly kind: string;
+  readonly byteOffset: number;
+  readonly length: number;
+}
+
+defineShared<ViewState>(VIEW_TYPE, (state) => {
+  const View = VIEWS[state.kind];
+  if (!View) throw new TypeError(`Cannot rebuild a shared ${state.kind}`);
+  return new View(arena().buffer, state.byteOffset, state.length);
+});
+
+/**
+ * A typed array or DataView over shared memory (say `region.int32()`, or a
+ * `RawArray`) travels as itself: the receiver gets a view of the same kind
+ * over the same bytes, not a copy. Other views are cloned as usual.
+ *
+ * @internal Used by the codec.
+ */
+export function arenaView(value: object): Shareable | undefined {
+  if (!ArrayBuffer.isView(value) || value.buffer !== peekArena()?.buffer) return undefined;
+  const kind = value.constructor.name;
+  if (!VIEWS[kind]) return undefined;
+  const length = value instanceof DataView ? value.byteLength : (value as unknown as { length: number }).length;
+  return {
+    [share](context: ShareContext): SharedState {
+      assertCanShare(context);
+      return { type: VIEW_TYPE, module: import.meta.url, state: { kind, byteOffset: value.byteOffset, length } };
+    },
+  };
 }
 
 /** The outcome of a wait, as `Atomics.wait` reports it. */

@@ -55,7 +55,9 @@ export function ref(module: string | URL, name: string): TaskRef {
   if (typeof name !== 'string' || name === '') {
     throw new TypeError(`Expected \`name\` to be the name of an export, got ${describe(name)}`);
   }
-  return Object.freeze({ [BRAND]: true, module: toModuleUrl(module, callerModule()), name });
+  const taskRef = { module: toModuleUrl(module, callerModule()), name };
+  Object.defineProperty(taskRef, BRAND, { value: true });
+  return Object.freeze(taskRef);
 }
 
 /** True for a {@link TaskRef} made by {@link ref} (or one that travelled as plain data). */

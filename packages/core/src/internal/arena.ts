@@ -52,6 +52,11 @@ export function arena(): Arena {
   });
 }
 
+/** This process's arena if it exists yet, without creating it. */
+export function peekArena(): Arena | undefined {
+  return runtime().slots.get('arena') as Arena | undefined;
+}
+
 /** In a thread child: adopt the parent's arena, before anything allocates. */
 export function adoptArena(buffer: SharedArrayBuffer): void {
   runtime().slots.set('arena', wrap(buffer, false));

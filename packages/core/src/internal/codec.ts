@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { DataCloneError } from '../errors.js';
 import { isShareable, share, sharedTypes, type ShareContext, type SharedState } from '../shareable.js';
+import { arenaView } from '../shared-memory.js';
 
 /**
  * Encoding of values that cross to another isolate: shareable objects become
@@ -48,7 +49,7 @@ function scan(value: unknown, path: string, seen: Set<object>): boolean {
   }
   if (typeof value !== 'object' || value === null || seen.has(value)) return false;
   seen.add(value);
-  if (isShareable(value)) return true;
+  if (isShareable(value) || arenaView(value)) return true;
   if (value instanceof Promise || value instanceof WeakMap || value instanceof WeakSet) {
     throw new DataCloneError(`${path} cannot be sent to another thread or process: a ${value.constructor.name} cannot be cloned.`);
   }
@@ -74,8 +75,9 @@ function scan(value: unknown, path: string, seen: Set<object>): boolean {
 function replace(value: unknown, context: ShareContext, memo: Map<object, unknown>): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (memo.has(value)) return memo.get(value);
-  if (isShareable(value)) {
-    const shared: SharedState = value[share](context);
+  const shareable = isShareable(value) ? value : arenaView(value);
+  if (shareable) {
+    const shared: SharedState = shareable[share](context);
     const marker: Record<string, unknown> = { [MARK]: true, type: shared.type, module: shared.module };
     memo.set(value, marker);
     marker['state'] = replace(shared.state, context, memo);

@@ -11,7 +11,9 @@ function nativeTypeScript(): boolean {
 
 /** True when tsx's loader is already active in this process (the parent ran under tsx and fork inherited it). */
 function tsxInherited(): boolean {
-  return process.execArgv.some((arg) => arg.includes('tsx'));
+  return process.execArgv.some(
+    (arg) => arg === 'tsx' || arg.startsWith('tsx/') || /[\\/]node_modules[\\/]tsx[\\/]dist[\\/]/.test(arg),
+  );
 }
 
 interface PackageJson {

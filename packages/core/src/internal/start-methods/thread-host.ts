@@ -22,24 +22,31 @@ function channelOf(worker: Worker): Channel {
 /**
  * `'thread'`: each child is a `worker_threads` Worker running the thread entry.
  * Its output is piped through this thread in order, so that everything a child
- * printed is out before its exit is reported.
+ * printed is out before its exit is reported (`join()` resolves after it).
  */
 export const threadHost: StartMethodHost = {
   name: 'thread',
   crossProcess: false,
   spawn(boot: BootData, options: SpawnOptions = {}): ChildHandle {
+    // Piping a worker's output through this thread keeps it in order with the
+    // exit report, but the pipe holds the event loop open: a daemon, which must
+    // not keep the program alive, writes straight to the shared stdout instead.
+    const piped = !boot.daemon;
     const worker = new Worker(ENTRY, {
       workerData: boot,
-      stdout: true,
-      stderr: true,
+      stdout: piped,
+      stderr: piped,
       name: boot.name,
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
     });
-    worker.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
-    worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    let flushed: Promise<unknown> = Promise.resolve();
+    if (piped) {
+      worker.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+      worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+      flushed = Promise.all([once(worker.stdout, 'end'), once(worker.stderr, 'end')]);
+    }
     // worker.terminate() ends a worker with code 1 and no signal: remember why we ended it.
     let endedBy: number | undefined;
-    const flushed = Promise.all([once(worker.stdout, 'end'), once(worker.stderr, 'end')]);
     const exited = new Promise<number>((resolve) => {
       worker.once('error', () => {}); // reported by the child itself, or as exit code 1
       worker.once('exit', (code) => {

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { runScript } from './run-script.ts';
+
+function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+describe.each(['thread', 'process'] as const)('programs (%s)', (method) => {
+  const env = { MP_START_METHOD: method };
+
+  it.each([
+    ['anonymous', /anonymous function.*export/s],
+    ['unexported', /`unexported` is not exported by file:.*bad-target\.ts: export it/],
+    ['missing-module', /Cannot import the module of the Process target, file:.*no-such-module\.ts/],
+    ['missing-export', /`noSuchExport` is not exported by/],
+    ['not-function', /`notAFunction` exported by .* is not a function: got `42` \(number\)/],
+  ])('reports a bad target (%s) as exit code 1 with the reason on stderr', async (kind, message) => {
+    const { code, stdout, stderr } = await runScript('bad-target', [kind], env);
+    expect(code).toBe(0);
+    expect(stdout).toBe('exitcode=1\n');
+    expect(stderr).toMatch(/^Process Process-1:\n/);
+    expect(stderr).toMatch(message);
+  });
+
+  it('prints an uncaught error under a Process header, as Python prints a traceback', async () => {
+    const { stdout, stderr } = await runScript('error-output', [], env);
+    expect(stdout).toBe('exitcode=1\n');
+    expect(stderr).toMatch(/^Process Process-1:\nError: boom from the child\n\s+at \S*failing \(.*error-output\.ts/);
+  });
+
+  it('refuses an unguarded start() in a module imported by a child, explaining isMain', async () => {
+    const { code, stdout, stderr } = await runScript('unguarded', [], env);
+    expect(code).toBe(0);
+    expect(stdout).toBe('exitcode=1\n');
+    expect(stderr).toMatch(/Cannot start a process from a module that is being imported by a child.*isMain\(import\.meta\)/s);
+    expect(stderr.match(/Process Process-/g)).toHaveLength(1);
+  });
+
+  it('waits for non-daemon children at exit and terminates daemon children', async () => {
+    const { code, stdout } = await runScript('at-exit', [], env);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^daemon pid=\d+\nmain done\nchild done\n$/);
+    if (method === 'process') {
+      const pid = Number(/pid=(\d+)/.exec(stdout)![1]);
+      await expect.poll(() => processIsGone(pid), { timeout: 5_000 }).toBe(true);
+    }
+  });
+
+  it('isMain is true in the entry module only', async () => {
+    const { stdout } = await runScript('is-main', [], env);
+    // The child imports the entry module to find its target: top-level code runs there too.
+    expect(stdout).toBe('entry=true imported=false\nentry=false imported=false\nchild exitcode=0\n');
+  });
+});
+
+describe('async waits', () => {
+  it('keep the program alive while they wait', async () => {
+    const { code, stdout } = await runScript('wait-async', [], { MP_START_METHOD: 'thread' });
+    expect(code).toBe(0);
+    expect(stdout).toBe('woke ok 1\n');
+  });
+});

@@ -1,0 +1,3 @@
+import { isMain } from '@mp/core';
+
+export const importedIsMain: boolean = isMain(import.meta);
