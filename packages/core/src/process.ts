@@ -23,7 +23,7 @@ export interface StartMethodSource {
 export interface ProcessOptions {
   /** The function to run in the child: exported by the calling module, or `ref(module, name)`. */
   target?: Target;
-  /** Arguments for the target, sent by structured clone (shared @mp objects by identity). */
+  /** Arguments for the target, sent by structured clone (shared `@mp` objects by identity). */
   args?: readonly unknown[];
   /** @defaultValue `'Process-N'` (`'Process-N:M'` in a child) */
   name?: string;
@@ -331,8 +331,10 @@ export class Process {
    * @returns what the target returns (awaited by the child when it is a promise)
    */
   run(): unknown {
+    const { targetFn: target, args } = stateOf(this);
     const state = stateOf(this);
-    if (state.targetFn) return state.targetFn(...state.args);
+    // A plain call, so that the child's stack reads `at work (…)`.
+    if (target) return target(...args);
     if (state.target) throw new Error(`run() cannot call ${state.target.name} from ${state.target.module} here: start() the process instead`);
     return undefined;
   }
