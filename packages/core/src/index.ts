@@ -1,3 +1,11 @@
+/**
+ * Process lifecycle — Python's `multiprocessing.Process` — on worker threads or
+ * child processes, plus the shared-memory substrate and the shared-object
+ * protocol the other packages build on.
+ *
+ * @packageDocumentation
+ * @module @mp/core
+ */
 export { Process, type ProcessOptions, type StartMethodSource } from './process.js';
 export { currentProcess, parentProcess, activeChildren } from './current-process.js';
 export { cpuCount } from './cpu-count.js';
