@@ -6,11 +6,11 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const SRC = fileURLToPath(new URL('./src/', import.meta.url));
+const ORDER = ['process', 'pool', 'queue', 'lock', 'semaphore', 'event', 'pipe', 'value-array'];
 export const EXAMPLES = readdirSync(SRC)
   .filter((file) => file.endsWith('.ts'))
   .map((file) => file.slice(0, -3))
   .sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
-const ORDER = ['process', 'pool', 'queue', 'lock', 'semaphore', 'event', 'pipe', 'value-array'];
 
 /** Node flags that let this Node run a .ts file: none where types are stripped natively, tsx elsewhere. */
 export function typescriptFlags() {

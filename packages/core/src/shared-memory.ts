@@ -34,6 +34,17 @@ interface RegionState {
  * Frees a block when the object that allocated it is garbage-collected, as long
  * as it never left this isolate: once shared, another thread may still use it.
  */
+/**
+ * A view made by a region keeps the region — and so its block — alive: a view
+ * outliving its region object must never see its bytes reused.
+ */
+const owners = new WeakMap<object, SharedRegion>();
+
+function keep<V extends object>(view: V, region: SharedRegion): V {
+  owners.set(view, region);
+  return view;
+}
+
 const reclaim = new FinalizationRegistry<{ offset: number; capacity: number }>((block) => {
   free(block.offset, block.capacity);
 });
@@ -72,12 +83,12 @@ export class SharedRegion implements Shareable {
 
   /** An `Int32Array` over the region (or `length` words of it from word `start`), for `Atomics`. */
   int32(start = 0, length: number = (this.byteLength >> 2) - start): Int32Array {
-    return new Int32Array(this.buffer, this.byteOffset + start * 4, length);
+    return keep(new Int32Array(this.buffer, this.byteOffset + start * 4, length), this);
   }
 
   /** A `Uint8Array` over the region's bytes. */
   bytes(): Uint8Array {
-    return new Uint8Array(this.buffer, this.byteOffset, this.byteLength);
+    return keep(new Uint8Array(this.buffer, this.byteOffset, this.byteLength), this);
   }
 
   /** @internal The shared-object protocol. */
@@ -210,6 +221,9 @@ export function arenaView(value: object): Shareable | undefined {
   return {
     [share](context: ShareContext): SharedState {
       assertCanShare(context);
+      // Once another isolate may hold the view, its block is never reclaimed.
+      const owner = owners.get(value);
+      if (owner) reclaim.unregister(owner);
       return { type: VIEW_TYPE, module: import.meta.url, state: { kind, byteOffset: value.byteOffset, length } };
     },
   };

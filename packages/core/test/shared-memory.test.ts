@@ -146,3 +146,19 @@ describe('the shared-object protocol', () => {
     expect(() => encode({ p: Promise.resolve() }, context)).toThrow(/value\.p.*Promise/);
   });
 });
+
+describe('region lifetime', () => {
+  it('keeps a block alive while a view made from it is alive', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const view = allocateShared(64).int32();
+    Atomics.store(view, 0, 123);
+    // Allocate and drop many regions of the same size class; with a GC available, force one.
+    for (let i = 0; i < 1000; i++) allocateShared(64);
+    gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const others = Array.from({ length: 100 }, () => allocateShared(64, { reclaim: false }));
+    expect(others.every((r) => r.byteOffset !== view.byteOffset)).toBe(true);
+    expect(Atomics.load(view, 0)).toBe(123);
+    for (const r of others) freeShared(r);
+  });
+});

@@ -1,1 +1,21 @@
-export {};
+export { Value } from './value.js';
+export { SharedArray } from './shared-array.js';
+export { RawValue } from './raw-value.js';
+export { RawArray } from './raw-array.js';
+export type { SynchronizedOptions } from './options.js';
+export {
+  TYPECODES,
+  type Typecode,
+  type ShortTypecode,
+  type CtypesName,
+  type BigIntTypecode,
+  type FloatTypecode,
+  type IntegerTypecode,
+  type ValueOf,
+  type InputOf,
+  type TypedArrayOf,
+  type TypedArrayByTypecode,
+  type TypedArrayName,
+  type TypecodeInfo,
+} from './typecode.js';
+export { TypecodeError, IndexError, NoLockError } from './errors.js';

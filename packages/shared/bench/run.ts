@@ -1,0 +1,11 @@
+// Runs every bench/*.bench.ts of this package in turn: `pnpm --filter @mp/shared bench`.
+import { readdirSync } from 'node:fs';
+import { isMain } from '@mp/core';
+
+if (isMain(import.meta)) {
+  const here = new URL('./', import.meta.url);
+  for (const file of readdirSync(here).filter((name) => name.endsWith('.bench.ts')).sort()) {
+    const bench = (await import(new URL(file, here).href)) as { main(): Promise<void> };
+    await bench.main();
+  }
+}
