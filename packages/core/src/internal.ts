@@ -24,7 +24,7 @@ export { EXIT_KILLED, EXIT_TERMINATED } from './internal/start-methods/types.js'
  *
  * @throws Error when the process was not started
  */
-export function childOf(process: Process): Pick<ChildHandle, 'channel' | 'exited'> {
+export function childOf(process: Process): Pick<ChildHandle, 'channel' | 'exited' | 'failure'> {
   const handle = handleOf(process);
   if (!handle) throw new Error(`${process.name} has not been started`);
   return handle;

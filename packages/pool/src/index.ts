@@ -1,1 +1,11 @@
-export {};
+export { Pool, type PoolOptions, type AsyncOptions, type TaskFunction } from './pool.js';
+export { AsyncResult, type AsyncResultCallbacks } from './async-result.js';
+export {
+  PoolStateError,
+  WorkerLostError,
+  PoolTerminatedError,
+  PoolBrokenError,
+  ResultNotReadyError,
+  type WorkerLossReason,
+} from './errors.js';
+export type { ResourceLimits } from './internal/worker-slot.js';

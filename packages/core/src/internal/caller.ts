@@ -19,7 +19,8 @@ function toUrl(file: string): string {
 function frames(): Frame[] {
   const prepare = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 64;
+  // Enough for the API's own frames plus the caller's; deeper frames are never needed.
+  Error.stackTraceLimit = 24;
   Error.prepareStackTrace = (_error, sites) => sites;
   const holder: { stack?: NodeJS.CallSite[] } = {};
   try {

@@ -10,7 +10,7 @@ import { ensureTypeScript } from './typescript.js';
 export async function loadExport(ref: TaskRef, method: 'thread' | 'process', what: string): Promise<unknown> {
   let module: Record<string, unknown>;
   try {
-    await ensureTypeScript(ref.module, method);
+    await ensureTypeScript(ref.module);
     module = (await import(ref.module)) as Record<string, unknown>;
   } catch (error) {
     throw new Error(`Cannot import the module of the ${what}, ${ref.module}: ${(error as Error)?.message ?? String(error)}`, {

@@ -9,11 +9,28 @@ function nativeTypeScript(): boolean {
   return Boolean((process.features as { typescript?: unknown }).typescript);
 }
 
-/** True when tsx's loader is already active in this process (the parent ran under tsx and fork inherited it). */
-function tsxInherited(): boolean {
-  return process.execArgv.some(
-    (arg) => arg === 'tsx' || arg.startsWith('tsx/') || /[\\/]node_modules[\\/]tsx[\\/]dist[\\/]/.test(arg),
-  );
+function isTsxFlagValue(arg: string): boolean {
+  return arg === 'tsx' || arg.startsWith('tsx/') || /[\\/]node_modules[\\/]tsx[\\/]dist[\\/]/.test(arg);
+}
+
+/**
+ * The parent's `execArgv` without tsx's loader flags. A child registers tsx
+ * itself when it meets a `.ts` module ({@link ensureTypeScript}), so a child
+ * that imports only JavaScript does not pay for loading tsx.
+ */
+export function execArgvWithoutTsx(execArgv: readonly string[] = process.execArgv): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    const flag = /^--(import|require|loader|experimental-loader)(=(.*))?$/.exec(arg) ?? (arg === '-r' ? ['', 'require'] : null);
+    if (flag && flag[3] !== undefined && isTsxFlagValue(flag[3])) continue;
+    if (flag && flag[3] === undefined && isTsxFlagValue(execArgv[i + 1] ?? '')) {
+      i++;
+      continue;
+    }
+    kept.push(arg);
+  }
+  return kept;
 }
 
 interface PackageJson {
@@ -37,11 +54,11 @@ function esmApi(base: string): string | undefined {
  * Makes `.ts` modules importable in this child when Node cannot strip types
  * (Node 20): registers tsx's ESM hooks, resolved from the target module first
  * (the user's tsx), then from @mp/core. A worker thread never inherits its
- * parent's hooks, so each thread child registers its own.
+ * parent's hooks, and a process child is started without them, so each child
+ * registers its own — only when it meets TypeScript.
  */
-export async function ensureTypeScript(moduleUrl: string, method: 'thread' | 'process'): Promise<void> {
+export async function ensureTypeScript(moduleUrl: string): Promise<void> {
   if (!TYPESCRIPT.test(new URL(moduleUrl, 'file:///').pathname) || nativeTypeScript()) return;
-  if (method === 'process' && tsxInherited()) return;
   await slot('tsx', async () => {
     const bases = moduleUrl.startsWith('file:') ? [moduleUrl, import.meta.url] : [import.meta.url];
     for (const base of bases) {

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { BootData, Channel, ChildLink } from './types.js';
 
 /**
@@ -9,13 +8,20 @@ import type { BootData, Channel, ChildLink } from './types.js';
  */
 export async function processChildLink(): Promise<ChildLink> {
   if (!process.send || !process.channel) throw new Error('The @mp/core process entry must be started by @mp/core');
-  const [boot] = (await once(process, 'message')) as [BootData];
   const ipc = process.channel;
   const buffered: unknown[] = [];
   const listeners = new Set<(message: unknown) => void>();
-  process.on('message', (message) => {
-    if (listeners.size === 0) buffered.push(message);
-    else for (const listener of listeners) listener(message);
+  // One listener from the start: messages that arrive in the same read as the
+  // boot data are buffered, not lost.
+  const boot = await new Promise<BootData>((resolve) => {
+    let booted = false;
+    process.on('message', (message) => {
+      if (!booted) {
+        booted = true;
+        resolve(message as BootData);
+      } else if (listeners.size === 0) buffered.push(message);
+      else for (const listener of listeners) listener(message);
+    });
   });
   ipc.unref();
   if (boot.daemon) process.once('disconnect', () => process.exit(0));

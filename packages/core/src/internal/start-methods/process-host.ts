@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { BootData, Channel, ChildHandle, StartMethodHost } from './types.js';
+import { execArgvWithoutTsx } from '../typescript.js';
+import type { BootData, Channel, ChildHandle, SpawnOptions, StartMethodHost } from './types.js';
 
 /**
  * Loads {@link file://./../../entry/process.ts}. The bundler puts this file's
@@ -44,8 +45,9 @@ function exitCode(code: number | null, signal: NodeJS.Signals | null): number {
 export const processHost: StartMethodHost = {
   name: 'process',
   crossProcess: true,
-  spawn(boot: BootData): ChildHandle {
+  spawn(boot: BootData, options: SpawnOptions = {}): ChildHandle {
     const child = fork(ENTRY, [], {
+      execArgv: [...(options.execArgv ?? execArgvWithoutTsx())],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: process.env,
@@ -64,6 +66,7 @@ export const processHost: StartMethodHost = {
       ident: child.pid ?? -1,
       channel: channelOf(child),
       exited,
+      failure: () => undefined,
       terminate: () => child.kill('SIGTERM'),
       kill: () => child.kill('SIGKILL'),
       setRef(keepsAlive) {

@@ -47,8 +47,11 @@ export const threadHost: StartMethodHost = {
     }
     // worker.terminate() ends a worker with code 1 and no signal: remember why we ended it.
     let endedBy: number | undefined;
+    let failure: unknown;
     const exited = new Promise<number>((resolve) => {
-      worker.once('error', () => {}); // reported by the child itself, or as exit code 1
+      // An uncaught error is reported by the child itself (exit code 1); an
+      // out-of-memory end is known only here.
+      worker.once('error', (error) => (failure = error));
       worker.once('exit', (code) => {
         void flushed.finally(() => resolve(endedBy ?? code));
       });
@@ -65,6 +68,7 @@ export const threadHost: StartMethodHost = {
       terminate: () => end(EXIT_TERMINATED),
       kill: () => end(EXIT_KILLED),
       setRef: (keepsAlive) => (keepsAlive ? worker.ref() : worker.unref()),
+      failure: () => failure,
     };
   },
 };

@@ -52,12 +52,19 @@ export interface ChildHandle {
   kill(): void;
   /** Whether the child keeps this program's event loop alive (daemons do not). */
   setRef(keepsAlive: boolean): void;
+  /**
+   * What ended the child abnormally, when the start method knows it: the
+   * Worker's `'error'` (e.g. `ERR_WORKER_OUT_OF_MEMORY`) for `'thread'`.
+   */
+  failure(): unknown;
 }
 
 /** Extra options some users of the host need (pool workers). */
 export interface SpawnOptions {
   /** V8 heap limits for thread children (`Worker` `resourceLimits`). */
   readonly resourceLimits?: { readonly maxOldGenerationSizeMb?: number; readonly maxYoungGenerationSizeMb?: number };
+  /** Node.js flags for process children. @defaultValue the parent's `execArgv` without tsx's loader */
+  readonly execArgv?: readonly string[];
 }
 
 /** The host half of a start method. */

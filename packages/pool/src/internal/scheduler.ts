@@ -1,0 +1,385 @@
+import { cpuCount, type StartMethod, type TaskRef } from '@mp/core';
+import { decode, encode, keepAlive } from '@mp/core/internal';
+import { PoolBrokenError, PoolStateError, PoolTerminatedError } from '../errors.js';
+import { Deque } from './deque.js';
+import { fromRecord, type ErrorRecord } from './error-record.js';
+import { DONE, INIT_FAILED, MODE_APPLY, READY, RESULT_ERROR, RESULT_PARTIAL, RESULT_WIDTH, type Mode } from './protocol.js';
+import type { HostTask, TaskSink } from './task.js';
+import { WorkerSlot, type ResourceLimits } from './worker-slot.js';
+
+/** Tasks a worker holds before the pool knows how long tasks take. */
+const INITIAL_PREFETCH = 1;
+/** Once it knows, a worker holds about this much work (ms), so it never waits for the next message. */
+const PREFETCH_MS = 2;
+/** The most tasks in one message. */
+const MAX_PREFETCH = 1_024;
+
+export interface SchedulerOptions {
+  readonly processes: number;
+  readonly method: StartMethod;
+  readonly initializer: TaskRef | undefined;
+  readonly initargs: readonly unknown[];
+  readonly maxtasksperchild: number | undefined;
+  readonly resourceLimits: ResourceLimits | undefined;
+}
+
+/** Something that produces tasks over time (an imap reading its input): told when the pool closes or stops. */
+export interface Producer {
+  /** The pool was closed: read the rest of the input without waiting for the consumer. */
+  onClose(): void;
+  /** The pool was terminated or broke: stop reading. */
+  onStop(error: unknown): void;
+}
+
+/**
+ * The engine of a Pool: its workers, the queue of tasks, dispatch and
+ * results, replacement of lost workers, close/terminate/join.
+ *
+ * Dispatch is by batches: each worker is sent as many tasks at once as it may
+ * hold — a few at first, then about {@link PREFETCH_MS} worth of work as
+ * measured — and answers with every result it finished since its last message.
+ * Small prefetch keeps long tasks balanced across workers; large batches make
+ * tiny tasks cheap.
+ */
+export class Scheduler {
+  state: 'run' | 'close' | 'terminate' = 'run';
+  /** Set when the pool broke (an initializer failed): the reason submissions are refused. */
+  broken: PoolBrokenError | undefined;
+  readonly processes: number;
+  readonly method: StartMethod;
+  readonly #options: SchedulerOptions;
+  readonly #queue = new Deque<HostTask>();
+  readonly #workers = new Set<WorkerSlot>();
+  readonly #producers = new Set<Producer>();
+  readonly #joinWaiters: Array<() => void> = [];
+  #nextId = 1;
+  /** Tasks submitted and not yet answered (queued or in a worker). */
+  #pending = 0;
+  #avgTaskMs: number | undefined;
+  #dispatchQueued = false;
+  readonly #dispatchSoon = (): void => this.#dispatch();
+  #release: (() => void) | undefined;
+  #releaseQueued = false;
+  /** Workers not started yet (see the constructor). */
+  #deferred = 0;
+  #terminated: Promise<void> | undefined;
+
+  constructor(options: SchedulerOptions) {
+    this.#options = options;
+    this.processes = options.processes;
+    this.method = options.method;
+    // On a machine with few cores, workers that start together compete for the
+    // CPU (each loads Node, @mp/core, and maybe a TypeScript loader and the task's
+    // module): start as many as there are spare cores, and the rest once the first
+    // one has answered its first task, is ready with nothing to do, or is ready
+    // and busy while tasks wait — so that the first result does not wait for
+    // every worker's start.
+    const burst = Math.min(options.processes, Math.max(1, cpuCount() - 1));
+    this.#deferred = options.processes - burst;
+    try {
+      for (let i = 0; i < burst; i++) this.#spawn();
+    } catch (error) {
+      for (const worker of this.#workers) worker.terminate();
+      throw error;
+    }
+  }
+
+  /** The error to throw for a submission when the pool is not running. */
+  notRunning(): PoolStateError {
+    if (this.broken) {
+      return new PoolStateError(`Pool not running: it is broken (${this.broken.message})`, { cause: this.broken });
+    }
+    return new PoolStateError(
+      `Pool not running: it was ${this.state === 'close' ? 'closed' : 'terminated'}, so it takes no new work. Submit before close(), or create a new Pool.`,
+    );
+  }
+
+  /** Queues a task; its outcome goes to `sink`. Arguments are encoded now, so that a bad one fails this task at once. */
+  submit(fn: TaskRef, mode: Mode, payload: readonly unknown[], sink: TaskSink, index: number, count: number): void {
+    let args;
+    try {
+      args = encode(payload, { crossProcess: this.method === 'process', startMethod: this.method }, mode === MODE_APPLY ? 'args' : 'items');
+    } catch (error) {
+      const failed: HostTask = { wire: { id: 0, fn, mode, args: { value: [], shared: false } }, sink, index, count };
+      queueMicrotask(() => sink.done(failed, { ok: false, error }));
+      return;
+    }
+    this.#queue.push({ wire: { id: this.#nextId++, fn, mode, args }, sink, index, count });
+    this.#pending++;
+    this.#hold();
+    if (!this.#dispatchQueued) {
+      // Tasks submitted in the same tick go out together.
+      this.#dispatchQueued = true;
+      queueMicrotask(this.#dispatchSoon);
+    }
+  }
+
+  addProducer(producer: Producer): void {
+    this.#producers.add(producer);
+  }
+
+  removeProducer(producer: Producer): void {
+    if (this.#producers.delete(producer)) this.#maybeStopIdle();
+  }
+
+  /**
+   * Keeps the event loop alive while there is work, and only then: an idle
+   * pool lets the program end (its workers are daemons). The hold is let go
+   * one loop turn after the work ran out, so that a caller submitting again
+   * from the result's continuation (a loop of `await apply()`) keeps the same
+   * hold instead of making and clearing a timer per task.
+   */
+  #hold(): void {
+    if (this.#pending > 0) {
+      this.#release ??= keepAlive();
+    } else if (this.#release && !this.#releaseQueued) {
+      this.#releaseQueued = true;
+      setImmediate(() => {
+        this.#releaseQueued = false;
+        if (this.#pending === 0 && this.#release) {
+          this.#release();
+          this.#release = undefined;
+        }
+      });
+    }
+  }
+
+  #limit(): number {
+    if (this.#avgTaskMs === undefined) return INITIAL_PREFETCH;
+    return Math.max(1, Math.min(MAX_PREFETCH, Math.ceil(PREFETCH_MS / Math.max(this.#avgTaskMs, 0.000_1))));
+  }
+
+  #dispatch(): void {
+    this.#dispatchQueued = false;
+    if (this.state === 'terminate' || this.#queue.length === 0) {
+      this.#maybeStopIdle();
+      return;
+    }
+    const limit = this.#limit();
+    const open: Array<{ worker: WorkerSlot; room: number; load: number; batch: HostTask[] }> = [];
+    let anyReady = false;
+    for (const worker of this.#workers) {
+      anyReady ||= worker.ready;
+      const room = worker.room(limit);
+      if (room > 0) open.push({ worker, room, load: worker.inflight.length, batch: [] });
+    }
+    // Each task goes to the least loaded worker that has room: idle workers
+    // first, so that a short task does not wait behind a long one while
+    // another worker has nothing to do, and a burst spreads evenly.
+    while (this.#queue.length > 0) {
+      let best: (typeof open)[number] | undefined;
+      for (const entry of open) {
+        if (entry.batch.length < entry.room && (!best || entry.load + entry.batch.length < best.load + best.batch.length)) best = entry;
+      }
+      if (!best) break;
+      const task = this.#nextTask();
+      if (!task) break;
+      best.batch.push(task);
+    }
+    for (const { worker, batch } of open) {
+      if (batch.length === 0) continue;
+      for (const [task, error] of worker.send(batch)) {
+        this.#pending--;
+        task.sink.done(task, { ok: false, error });
+      }
+    }
+    // More work than the started workers can take: start the others now.
+    if (this.#deferred > 0 && this.#queue.length > 0 && anyReady) this.#spawnDeferred();
+    this.#hold();
+  }
+
+  #nextTask(): HostTask | undefined {
+    for (;;) {
+      const task = this.#queue.shift();
+      if (!task || !task.sink.cancelled) return task;
+      this.#pending--;
+    }
+  }
+
+  #spawn(): void {
+    const worker = new WorkerSlot({
+      method: this.method,
+      initializer: this.#options.initializer,
+      initargs: this.#options.initargs,
+      resourceLimits: this.#options.resourceLimits,
+      budget: this.#options.maxtasksperchild ?? Infinity,
+      onMessage: (slot, message) => this.#onMessage(slot, message),
+    });
+    this.#workers.add(worker);
+    void worker.exited.then((code) => this.#onExit(worker, code));
+  }
+
+  /** Starts the workers held back at construction (see the constructor), when there can be work for them. */
+  #spawnDeferred(): void {
+    const count = this.#deferred;
+    this.#deferred = 0;
+    if (!this.#wantsWorkers()) return;
+    try {
+      for (let i = 0; i < count; i++) this.#spawn();
+    } catch (error) {
+      this.#break(new PoolBrokenError('a worker could not be started', { cause: error }));
+    }
+  }
+
+  /** Whether the pool needs workers: it is running, or closed with work left. */
+  #wantsWorkers(): boolean {
+    return this.state === 'run' || (this.state === 'close' && (this.#queue.length > 0 || this.#producers.size > 0));
+  }
+
+  #onMessage(worker: WorkerSlot, message: unknown[]): void {
+    switch (message[0]) {
+      case READY:
+        worker.markReady();
+        this.#dispatch();
+        if (worker.inflight.length === 0) this.#spawnDeferred();
+        return;
+      case INIT_FAILED: {
+        const cause = fromRecord(message[1] as ErrorRecord);
+        const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+        this.#break(new PoolBrokenError(`the initializer failed in ${worker.name}: ${detail}`, { cause }));
+        return;
+      }
+      case DONE:
+        this.#onResults(worker, message);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A DONE message: `[DONE, busy, timed, …results]`, the results in the order the tasks were sent. */
+  #onResults(worker: WorkerSlot, message: unknown[]): void {
+    for (let i = 3; i < message.length; i += RESULT_WIDTH) {
+      const task = worker.inflight.shift();
+      if (!task) break;
+      this.#pending--;
+      deliver(task, message[i + 1] as number, message[i + 2], message[i + 3]);
+    }
+    const busy = message[1] as number;
+    const timed = message[2] as number;
+    if (timed > 0) {
+      const sample = busy / timed;
+      this.#avgTaskMs = this.#avgTaskMs === undefined ? sample : this.#avgTaskMs * 0.7 + sample * 0.3;
+    }
+    if (worker.budget <= 0 && worker.inflight.length === 0) worker.stop(); // maxtasksperchild: retire it
+    if (this.#deferred > 0) this.#spawnDeferred();
+    this.#dispatch();
+  }
+
+  #onExit(worker: WorkerSlot, code: number): void {
+    this.#workers.delete(worker);
+    const held = worker.inflight.drain();
+    if (this.state !== 'terminate') {
+      if (!worker.ready && !worker.stopping) {
+        const lost = worker.lostError(code);
+        this.#queue.unshiftAll(held);
+        this.#break(new PoolBrokenError(`${worker.name} died before it was ready (${lost.message})`, { cause: lost }));
+      } else if (held.length > 0) {
+        const [running, ...waiting] = held;
+        // The oldest unanswered task is the one it was running: it fails. The
+        // others never started (tasks run one at a time, in order): another worker takes them.
+        this.#pending--;
+        running!.sink.done(running!, { ok: false, error: worker.lostError(code) });
+        this.#queue.unshiftAll(waiting);
+      }
+    }
+    if (this.#deferred > 0) this.#spawnDeferred();
+    if (this.#wantsWorkers()) {
+      try {
+        this.#spawn();
+      } catch (error) {
+        this.#break(new PoolBrokenError(`a worker could not be started to replace ${worker.name}`, { cause: error }));
+      }
+    }
+    this.#dispatch();
+    this.#hold();
+    if (this.state !== 'run' && this.#workers.size === 0) {
+      for (const wake of this.#joinWaiters.splice(0)) wake();
+    }
+  }
+
+  /** In a closed pool, workers with nothing left to do are told to stop. */
+  #maybeStopIdle(): void {
+    if (this.state !== 'close' || this.#queue.length > 0 || this.#producers.size > 0) return;
+    for (const worker of this.#workers) if (worker.inflight.length === 0) worker.stop();
+  }
+
+  close(): void {
+    if (this.state !== 'run') return;
+    this.state = 'close';
+    for (const producer of this.#producers) producer.onClose();
+    this.#maybeStopIdle();
+  }
+
+  /** Fails every queued and running task with `error`, stops producers, ends every worker now. */
+  #stopAll(error: unknown): Promise<void> {
+    this.state = 'terminate';
+    this.#deferred = 0;
+    for (const producer of [...this.#producers]) producer.onStop(error);
+    this.#producers.clear();
+    const failed = this.#queue.drain();
+    for (const worker of this.#workers) {
+      for (const task of worker.inflight.drain()) failed.push(task);
+      worker.terminate();
+    }
+    this.#pending = 0;
+    for (const task of failed) task.sink.done(task, { ok: false, error });
+    this.#hold();
+    const exits = Promise.all([...this.#workers].map((worker) => worker.exited));
+    const release = keepAlive();
+    return exits.then(
+      () => release(),
+      () => release(),
+    );
+  }
+
+  #break(error: PoolBrokenError): void {
+    if (this.state === 'terminate') return;
+    this.broken = error;
+    this.#terminated = this.#stopAll(error);
+  }
+
+  terminate(): Promise<void> {
+    this.#terminated ??= this.#stopAll(new PoolTerminatedError());
+    return this.#terminated;
+  }
+
+  async join(): Promise<void> {
+    if (this.state === 'run') throw new PoolStateError('Pool is still running: call close() or terminate() before join()');
+    if (this.#workers.size === 0) return;
+    const release = keepAlive();
+    try {
+      await new Promise<void>((resolve) => this.#joinWaiters.push(resolve));
+    } finally {
+      release();
+    }
+  }
+
+  /** The workers now running (a snapshot). */
+  workers(): WorkerSlot[] {
+    return [...this.#workers];
+  }
+}
+
+/** Hands a worker's answer (`kind, payload, extra`, see protocol.ts) to the task's sink, reviving shared objects first when there are any. */
+function deliver(task: HostTask, kind: number, payload: unknown, extra: unknown): void {
+  if (kind === RESULT_ERROR) {
+    task.sink.done(task, { ok: false, error: fromRecord(payload as ErrorRecord) });
+    return;
+  }
+  let shared = extra as boolean;
+  let errors: Array<readonly [number, unknown]> | undefined;
+  if (kind === RESULT_PARTIAL) {
+    const [partialShared, records] = extra as [boolean, Array<readonly [number, ErrorRecord]>];
+    shared = partialShared;
+    errors = records.map(([i, record]) => [i, fromRecord(record)] as const);
+  }
+  if (shared) {
+    decode({ value: payload, shared }).then(
+      (decoded) => task.sink.done(task, { ok: true, value: decoded, errors }),
+      (error: unknown) => task.sink.done(task, { ok: false, error }),
+    );
+    return;
+  }
+  task.sink.done(task, { ok: true, value: payload, errors });
+}
