@@ -1,0 +1,5 @@
+export { NativeNotBuiltError, NativeUnsupportedError, SegmentError } from './errors.js';
+export { futexWait, futexWaitAsync, futexWake, type FutexWaitResult } from './futex.js';
+export { isSupported, unsupportedReason } from './is-supported.js';
+export { createSegment, openSegment, segmentName, unlinkSegment } from './segment.js';
+export { trackerSession, trackSegment, trackUser, untrackSegment } from './tracker.js';
