@@ -2,7 +2,8 @@ import { inspect } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import { serialize } from 'node:v8';
 import { DataCloneError, ProcessStateError } from './errors.js';
-import { arena } from './internal/arena.js';
+import { trackUser } from '@mp/native';
+import { describeArena } from './internal/arena.js';
 import { allocateToken, releaseToken } from './internal/isolates.js';
 import { callerModule } from './internal/caller.js';
 import { encode, type Encoded } from './internal/codec.js';
@@ -216,6 +217,7 @@ export class Process {
     const context = { crossProcess: host.crossProcess, startMethod: method };
     const args = encode(state.args, context, 'args');
     const fields = encode({ ...this }, context, 'fields');
+    const memory = describeArena(host.crossProcess);
     const boot: BootData = {
       identity: state.identity,
       name: state.name,
@@ -226,8 +228,8 @@ export class Process {
       subclass: state.subclass,
       fields,
       args,
-      arena: host.crossProcess ? undefined : arena().buffer,
-      token: host.crossProcess ? undefined : allocateToken(),
+      arena: memory,
+      token: memory ? allocateToken() : undefined,
     };
     if (host.crossProcess) assertSerializable(args, fields);
     let handle: ChildHandle;
@@ -238,6 +240,8 @@ export class Process {
       if ((error as Error)?.name === 'DataCloneError') throw cloneError(args, error);
       throw error;
     }
+    // A process child maps the segment: the tracker must keep it while the child lives.
+    if (memory?.segment && host.crossProcess) trackUser(handle.pid);
     state.handle = handle;
     state.method = method;
     const children = liveChildren();

@@ -3,6 +3,7 @@ import { allocate, arena, free, peekArena } from './internal/arena.js';
 import { describe } from './internal/describe.js';
 import { isolateToken as tokenOfThisIsolate, isTokenAlive } from './internal/isolates.js';
 import { keepAlive } from './internal/keep-alive.js';
+import { notifyWord, waitWord, waitWordAsync } from './internal/words.js';
 import { defineShared, share, type ShareContext, type Shareable, type SharedState } from './shareable.js';
 
 /**
@@ -242,7 +243,9 @@ function toWaitTimeout(timeout: number | undefined): number {
 
 /**
  * Blocks the calling thread while `view[index] === expected`, until notified
- * or `timeout` ms pass. Blocks the event loop: use {@link waitAsync} where that
+ * or `timeout` ms pass. Like `Atomics.wait`, but it also works between
+ * processes when the arena is a shared-memory segment; there, as with any
+ * futex, `'ok'` may be spurious — always re-check the word in a loop. Blocks the event loop: use {@link waitAsync} where that
  * matters.
  *
  * @param timeout - milliseconds; `undefined` waits without limit, negative means 0
@@ -252,7 +255,7 @@ function toWaitTimeout(timeout: number | undefined): number {
  * ```
  */
 export function waitSync(view: Int32Array, index: number, expected: number, timeout?: number): WaitResult {
-  return Atomics.wait(view, index, expected, toWaitTimeout(timeout));
+  return waitWord(crossProcess(), view, index, expected, toWaitTimeout(timeout));
 }
 
 /**
@@ -267,14 +270,19 @@ export function waitSync(view: Int32Array, index: number, expected: number, time
  * ```
  */
 export function waitAsync(view: Int32Array, index: number, expected: number, timeout?: number): Promise<WaitResult> {
-  const result = Atomics.waitAsync(view, index, expected, toWaitTimeout(timeout));
+  const cross = crossProcess();
+  const result = waitWordAsync(cross, view, index, expected, toWaitTimeout(timeout));
   if (!result.async) return Promise.resolve(result.value);
+  if (cross) return result.value; // a futex wait holds the event loop open itself
   const release = keepAlive();
   return result.value.finally(release);
 }
 
 /**
- * Wakes up to `count` waiters (all by default) on `view[index]`, sync and async alike.
+ * Wakes up to `count` waiters (all by default) on `view[index]`, sync and
+ * async alike, in every thread and process that shares the memory. Use it,
+ * never `Atomics.notify`, on words others wait on with {@link waitSync} or
+ * {@link waitAsync}.
  *
  * @returns how many waiters were woken
  * @example
@@ -284,5 +292,10 @@ export function waitAsync(view: Int32Array, index: number, expected: number, tim
  * ```
  */
 export function notify(view: Int32Array, index: number, count?: number): number {
-  return Atomics.notify(view, index, count);
+  return notifyWord(crossProcess(), view, index, count);
+}
+
+/** Whether waits on shared memory must cross processes (futex) or stay in V8 (Atomics). */
+function crossProcess(): boolean {
+  return peekArena()?.crossProcess ?? false;
 }

@@ -58,9 +58,29 @@ describe.each(['thread', 'process'] as const)('programs (%s)', (method) => {
   });
 });
 
+describe('a process-local arena (MP_SHARED_MEMORY=local)', () => {
+  it('refuses shared memory for a process child, naming the start method', async () => {
+    const { code, stdout, stderr } = await runScript('local-memory', [], { MP_SHARED_MEMORY: 'local' });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^StartMethodError: .*'process' start method/);
+  });
+
+  it('still shares memory with thread children', async () => {
+    const { stdout } = await runScript('local-memory', ['thread'], { MP_SHARED_MEMORY: 'local' });
+    expect(stdout).toBe('total 4\n');
+  });
+});
+
 describe('async waits', () => {
-  it('keep the program alive while they wait', async () => {
-    const { code, stdout } = await runScript('wait-async', [], { MP_START_METHOD: 'thread' });
+  it.each(['thread', 'process'])('keep the program alive while they wait (%s child)', async (method) => {
+    const { code, stdout } = await runScript('wait-async', [], { MP_START_METHOD: method });
+    expect(code).toBe(0);
+    expect(stdout).toBe('woke ok 1\n');
+  });
+
+  it('keep the program alive while they wait (process-local arena)', async () => {
+    const { code, stdout } = await runScript('wait-async', [], { MP_START_METHOD: 'thread', MP_SHARED_MEMORY: 'local' });
     expect(code).toBe(0);
     expect(stdout).toBe('woke ok 1\n');
   });

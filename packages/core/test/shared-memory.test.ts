@@ -9,7 +9,6 @@ import {
   ref,
   regionAt,
   share,
-  StartMethodError,
   waitAsync,
   waitSync,
   type Shareable,
@@ -17,6 +16,7 @@ import {
   type SharedState,
 } from '@mp/core';
 import { decode, decodeSync, encode } from '@mp/core/internal';
+import { isSupported } from '@mp/native';
 
 const memory = new URL('./fixtures/memory.ts', import.meta.url);
 
@@ -43,19 +43,19 @@ describe('shared memory', () => {
     freeShared(b);
   });
 
-  it('is the same memory in a thread child: 4 children × 10,000 atomic increments', async () => {
+  it.each(['thread', 'process'] as const)('is the same memory in a %s child: 4 children × 10,000 atomic increments', async (context) => {
     const words = allocateShared(4).int32();
-    const children = Array.from({ length: 4 }, () => new Process({ target: ref(memory, 'increment'), args: [words, 10_000] }));
+    const children = Array.from({ length: 4 }, () => new Process({ target: ref(memory, 'increment'), args: [words, 10_000], context }));
     for (const child of children) child.start();
     await Promise.all(children.map((child) => child.join()));
     expect(children.map((child) => child.exitCode)).toEqual([0, 0, 0, 0]);
     expect(Atomics.load(words, 0)).toBe(40_000);
   });
 
-  it('keeps identity for views and regions nested in arrays and maps', async () => {
+  it.each(['thread', 'process'] as const)('keeps identity for views and regions nested in arrays and maps (%s)', async (context) => {
     const region = allocateShared(8);
     const view = allocateShared(4).int32();
-    const child = new Process({ target: ref(memory, 'checkNested'), args: [{ list: [view], map: new Map([['r', region]]) }] });
+    const child = new Process({ target: ref(memory, 'checkNested'), args: [{ list: [view], map: new Map([['r', region]]) }], context });
     child.start();
     await child.join();
     expect(child.exitCode).toBe(0);
@@ -63,10 +63,10 @@ describe('shared memory', () => {
     expect(Atomics.load(region.int32(), 0)).toBe(9);
   });
 
-  it('gives each isolate its own token and marks a child dead when it exits', async () => {
+  it.each(['thread', 'process'] as const)('gives each isolate its own token and marks a %s child dead when it exits', async (context) => {
     const region = allocateShared(8);
     const words = region.int32();
-    const child = new Process({ target: ref(memory, 'reportToken'), args: [region] });
+    const child = new Process({ target: ref(memory, 'reportToken'), args: [region], context });
     child.start();
     while (Atomics.load(words, 0) === 0) await waitAsync(words, 0, 0, 10_000);
     const token = Atomics.load(words, 1);
@@ -77,10 +77,8 @@ describe('shared memory', () => {
     expect(isIsolateAlive(isolateToken())).toBe(true);
   });
 
-  it('refuses to send shared memory to a process child, naming the start method', () => {
-    const child = new Process({ target: ref(memory, 'increment'), args: [allocateShared(4).int32(), 1], context: 'process' });
-    expect(() => child.start()).toThrow(StartMethodError);
-    expect(() => child.start()).toThrow(/'process' start method/);
+  it('uses a cross-process segment on Linux with @mp/native built', () => {
+    expect(isSupported()).toBe(process.platform === 'linux');
   });
 
   it('times out waits without returning early', async () => {

@@ -1,5 +1,6 @@
 import type { StartMethod } from '../../start-method.js';
 import type { TaskRef } from '../../task-ref.js';
+import type { ArenaDescriptor } from '../arena.js';
 import type { Encoded } from '../codec.js';
 import type { ParentInfo } from '../runtime.js';
 
@@ -33,9 +34,9 @@ export interface BootData {
   /** The subclass instance's own fields. */
   readonly fields: Encoded;
   readonly args: Encoded;
-  /** This process's shared-memory arena (thread children only). */
-  readonly arena: SharedArrayBuffer | undefined;
-  /** The child's isolate token in that arena (thread children only). */
+  /** How to reach the parent's shared-memory arena; `undefined` when the child cannot. */
+  readonly arena: ArenaDescriptor | undefined;
+  /** The child's isolate token in that arena. */
   readonly token: number | undefined;
 }
 
