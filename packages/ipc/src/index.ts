@@ -1,1 +1,15 @@
-export {};
+export { Queue } from './queue.js';
+export { SimpleQueue } from './simple-queue.js';
+export { JoinableQueue } from './joinable-queue.js';
+export { Pipe } from './pipe.js';
+export { Connection } from './connection.js';
+export {
+  EmptyError,
+  FullError,
+  EOFError,
+  ClosedError,
+  DirectionError,
+  BrokenPipeError,
+  BadMessageLengthError,
+  TaskDoneError,
+} from './errors.js';

@@ -15,8 +15,17 @@ const ALIVE_BITMAP = 1024;
 /** Tokens are recycled modulo this many; 0 is never a token. */
 const MAX_TOKENS = 65_536;
 
+const bitmaps = new WeakMap<SharedArrayBuffer, Int32Array>();
+
+/** The alive bitmap of this process's arena (one view per arena: liveness checks are frequent). */
 function bitmap(): Int32Array {
-  return new Int32Array(arena().buffer, ALIVE_BITMAP * 4, MAX_TOKENS / 32);
+  const { buffer } = arena();
+  let view = bitmaps.get(buffer);
+  if (!view) {
+    view = new Int32Array(buffer, ALIVE_BITMAP * 4, MAX_TOKENS / 32);
+    bitmaps.set(buffer, view);
+  }
+  return view;
 }
 
 /** Takes a new token and marks it alive. */

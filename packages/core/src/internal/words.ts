@@ -12,8 +12,22 @@ import { futexWait, futexWaitAsync, futexWake } from '@mp/native';
  */
 export type WordWaitResult = 'ok' | 'not-equal' | 'timed-out';
 
+/**
+ * A blocking futex wait sleeps in the kernel, where `worker.terminate()` cannot
+ * reach it: a thread child waiting forever could never be terminated, and a
+ * daemon could keep its program alive. So it sleeps in slices and returns to
+ * JavaScript between them, where a pending termination takes effect.
+ */
+const FUTEX_SLICE_MS = 50;
+
 export function waitWord(crossProcess: boolean, view: Int32Array, index: number, expected: number, timeout: number): WordWaitResult {
-  return crossProcess ? futexWait(view, index, expected, timeout) : Atomics.wait(view, index, expected, timeout);
+  if (!crossProcess) return Atomics.wait(view, index, expected, timeout);
+  const deadline = performance.now() + timeout;
+  for (;;) {
+    const remaining = deadline - performance.now();
+    const result = futexWait(view, index, expected, Math.max(0, Math.min(remaining, FUTEX_SLICE_MS)));
+    if (result !== 'timed-out' || remaining <= FUTEX_SLICE_MS) return result;
+  }
 }
 
 export function waitWordAsync(

@@ -51,7 +51,14 @@ export const threadHost: StartMethodHost = {
     const exited = new Promise<number>((resolve) => {
       // An uncaught error is reported by the child itself (exit code 1); an
       // out-of-memory end is known only here.
-      worker.once('error', (error) => (failure = error));
+      worker.once('error', (error) => {
+        failure = error;
+        // The child runtime prints its own uncaught errors; what reaches this
+        // event failed before it could (its entry did not load) or cannot be
+        // caught there (out of memory). Say so, as Python prints a traceback.
+        const detail = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+        process.stderr.write(`Process ${boot.name}:\n${detail}\n`);
+      });
       worker.once('exit', (code) => {
         void flushed.finally(() => resolve(endedBy ?? code));
       });

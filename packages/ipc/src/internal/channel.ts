@@ -1,0 +1,693 @@
+import { allocateShared, freeShared, notify, regionAt, type SharedRegion } from '@mp/core';
+import { viewsOf, type ArenaViews } from './arena-views.js';
+import { expired, remaining } from './deadline.js';
+import {
+  INLINE_MAX_BYTES,
+  KIND_SKIP,
+  copyOutOfLine,
+  freeOutOfLine,
+  outOfLine,
+  readPayload,
+  writePayload,
+  type Incoming,
+  type Outgoing,
+} from './item-codec.js';
+import { Mutex } from './mutex.js';
+import { spin, type Op } from './waiting.js';
+
+/**
+ * The multi-producer, multi-consumer channel under Queue, SimpleQueue,
+ * JoinableQueue and each direction of a Pipe: a stream of length-prefixed
+ * records in shared memory.
+ *
+ * ## Memory
+ * A control block of {@link CONTROL_WORDS} words, and a chain of segments of
+ * {@link SEGMENT_BYTES} each. Records are written one after the other in the
+ * tail segment; when a record does not fit, the producer starts a new segment
+ * and leaves a SKIP record pointing at it. The consumer that passes a SKIP
+ * recycles the segment it leaves (up to four spares are kept for the
+ * producers; others go back to the arena), so a steady flow cycles through a
+ * few segments without touching the arena's allocator. Payloads larger
+ * than {@link INLINE_MAX_BYTES} travel out of line: the producer copies them
+ * into a region of their own *before* taking the lock and writes only
+ * (offset, length) in the stream; the consumer copies them out *after*
+ * releasing the lock and frees the region. A 16 MiB item therefore never
+ * stalls the small items around it.
+ *
+ * A record: `[header][sequence number][payload, padded to 4 bytes]`. The
+ * header (kind, flags, payload length) is never 0, and it is written last,
+ * with `Atomics.store`: that store publishes the record. Before publishing, the
+ * producer zeroes the header slot that follows its record, so a consumer
+ * always finds either a published record or a zero where the next one goes.
+ *
+ * ## Locks and counters
+ * Producers serialise on one {@link Mutex}, consumers on another, each in its
+ * own cache line; producers and consumers never wait for each other except
+ * when the queue is full or empty. `PUT_COUNT`/`GET_COUNT` (32-bit, wrapping)
+ * count records published and taken; the size is their difference. They are
+ * the record's own sequence numbers, so any of them can be rebuilt from the
+ * records: that is how a lock taken over from a dead owner is repaired (see
+ * {@link Channel.recoverProducer} / {@link Channel.recoverConsumer}).
+ *
+ * ## Sleeping
+ * Consumers sleep on `DATA_SEQ`, producers of a full queue on `SPACE_SEQ`. A
+ * sleeper first increments the matching `…_WAITERS` word, then reads the
+ * sequence word, then re-checks its condition, then sleeps while the sequence
+ * word is unchanged. A publisher first publishes, then reads `…_WAITERS`, and
+ * only when it is non-zero bumps the sequence word and notifies. Atomics are
+ * sequentially consistent, so either the sleeper sees the publication, or the
+ * publisher sees the sleeper: no wake-up is lost, and an idle channel costs
+ * no notify calls.
+ */
+
+/** Bytes per segment: the size of the "ring" a steady flow cycles through. */
+export const SEGMENT_BYTES = 64 * 1024;
+/** Words in a control block (256 bytes, four 64-byte cache lines). */
+export const CONTROL_WORDS = 64;
+export const CONTROL_BYTES = CONTROL_WORDS * 4;
+
+// Producer line.
+const P_LOCK = 0;
+const P_SLEEPERS = 1;
+const TAIL_ADDR = 2;
+const TAIL_SEG = 3;
+const PUT_COUNT = 4;
+// Consumer line.
+const C_LOCK = 16;
+const C_SLEEPERS = 17;
+const HEAD_ADDR = 18;
+const HEAD_SEG = 19;
+const GET_COUNT = 20;
+// Shared line.
+const DATA_SEQ = 32;
+const DATA_WAITERS = 33;
+const SPACE_SEQ = 34;
+const SPACE_WAITERS = 35;
+const RETIRED_SEG = 36;
+const MAXSIZE = 37;
+/** Recycled segments kept for the producers (words 40…43): a backlog being drained refills them. */
+const SPARE_SEGS = 40;
+const SPARES = 4;
+// JoinableQueue line.
+const DONE_COUNT = 48;
+const JOIN_WAITERS = 49;
+
+const HEADER_BYTES = 8;
+const SKIP_BYTES = 12;
+const LENGTH_MASK = 0xff_ffff;
+const KIND_SHIFT = 24;
+const KIND_MASK = 0x1f;
+const FLAG_OUT_OF_LINE = 1 << 29;
+const FLAG_SHARED = 1 << 30;
+
+/**
+ * How long a consumer (or a producer of a full queue) spins before sleeping,
+ * at most and at least. Spinning catches a peer's answer on another core in
+ * well under a µs, where a sleep and wake-up through the futex costs 5–10 µs
+ * each way. But a spinner takes a core the peer may need: when the machine
+ * has more runnable threads than cores, spins fail, and each failure halves
+ * the budget (each success doubles it), so an oversubscribed channel soon
+ * sleeps at once, as it should. A wait that ended within 10 µs after all (a
+ * near miss: the peer answers as fast as an idle core does, and spinning
+ * longer would have caught it) restores the full budget, so that a channel
+ * does not stay stuck below its peer's answer time once the machine is quiet
+ * again. Longer waits mean the peer was not running: spinning would only have
+ * taken its core.
+ */
+export const SPIN_MAX_MS = 0.05;
+export const SPIN_MIN_MS = 0.002;
+/** A near miss: an item that came this soon after a failed spin began. */
+const NEAR_MISS_MS = 0.01;
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+function header(kind: number, length: number, outOfLine: boolean, shared: boolean): number {
+  return (kind << KIND_SHIFT) | length | (outOfLine ? FLAG_OUT_OF_LINE : 0) | (shared ? FLAG_SHARED : 0);
+}
+
+function kindOf(h: number): number {
+  return (h >>> KIND_SHIFT) & KIND_MASK;
+}
+
+/** Outcome of a put: written, or the bounded queue stayed full until the deadline. */
+export type PutResult = 'ok' | 'full';
+
+/** A take gives up: the deadline passed, or the caller's stop condition (EOF, closed) holds. */
+export interface TakeOptions {
+  readonly deadline: number;
+  /** Checked before each sleep; a non-undefined answer ends the take with it. */
+  readonly stop?: (() => string | undefined) | undefined;
+  /** Sleep at most this long at a time, so that `stop` is re-checked (dead peers notify nobody). */
+  readonly slice?: number | undefined;
+  /**
+   * Looks at the head item under the lock before it is taken; false leaves it
+   * there and ends the take with {@link REJECTED}. Must not free anything.
+   */
+  readonly accept?: ((incoming: Incoming) => boolean) | undefined;
+}
+
+/** What a take returns when `accept` refused the head item. */
+export const REJECTED = 'rejected';
+
+/** A channel object: a view of one control block. Cheap; any number may exist for one block. */
+export class Channel {
+  readonly control: SharedRegion;
+  readonly words: Int32Array;
+  readonly #views: ArenaViews;
+  readonly #producers: Mutex;
+  readonly #consumers: Mutex;
+  readonly #maxsize: number;
+  /**
+   * Last values of the other side's counter seen by this object. Reading a
+   * word the other side keeps writing moves its cache line between cores
+   * (~100 ns): a producer re-reads GET_COUNT only when its cached value says
+   * "full", a consumer re-reads PUT_COUNT only when its cached value is
+   * behind the record it takes.
+   */
+  #seenGets = 0;
+  #seenPuts = 0;
+  /** This object's current spin budget (see {@link SPIN_MAX_MS}). */
+  #spinMs = SPIN_MAX_MS;
+  /** When the last failed spin of a take began (0: none pending): to detect near misses. */
+  #missedSince = 0;
+
+  /**
+   * Makes a new channel in `control` (zero-filled, {@link CONTROL_BYTES} long).
+   *
+   * @param maxsize - items it may hold; 0 for no limit
+   */
+  static create(control: SharedRegion, maxsize: number): Channel {
+    const words = control.int32(0, CONTROL_WORDS);
+    const segment = allocateShared(SEGMENT_BYTES, { reclaim: false }).byteOffset;
+    words[TAIL_SEG] = segment;
+    words[TAIL_ADDR] = segment;
+    words[HEAD_SEG] = segment;
+    words[HEAD_ADDR] = segment;
+    words[MAXSIZE] = maxsize;
+    return new Channel(control);
+  }
+
+  /** @param control - the control block of a channel made by {@link Channel.create} */
+  constructor(control: SharedRegion) {
+    this.control = control;
+    this.words = control.int32(0, CONTROL_WORDS);
+    this.#views = viewsOf(control.buffer);
+    this.#maxsize = this.words[MAXSIZE]!;
+    this.#producers = new Mutex(this.words, P_LOCK, P_SLEEPERS, () => this.recoverProducer());
+    this.#consumers = new Mutex(this.words, C_LOCK, C_SLEEPERS, () => this.recoverConsumer());
+  }
+
+  /** Items it may hold; 0 for no limit. */
+  get maxsize(): number {
+    return this.#maxsize;
+  }
+
+  /** Items published and not yet taken. */
+  size(): number {
+    const words = this.words;
+    // GET first: puts and takes between the two reads can only make the
+    // result larger than the size at the second read, never negative.
+    const taken = Atomics.load(words, GET_COUNT);
+    return Math.max(0, (Atomics.load(words, PUT_COUNT) - taken) | 0);
+  }
+
+  /** True when a bounded channel holds `maxsize` items. */
+  isFull(): boolean {
+    return this.#maxsize > 0 && this.size() >= this.#maxsize;
+  }
+
+  /** True when a record (or a SKIP to one) is published at the head: a hint, read without the lock. */
+  hasData(): boolean {
+    const words = this.words;
+    return Atomics.load(this.#views.i32, Atomics.load(words, HEAD_ADDR) >> 2) !== 0;
+  }
+
+  // ---------------------------------------------------------------- producers
+
+  /**
+   * Prepares an item for {@link Channel.put}: a large payload is copied out of
+   * line now, before any lock is taken.
+   */
+  prepare(item: Outgoing): Prepared {
+    if (item.size <= INLINE_MAX_BYTES) return { item, region: undefined };
+    return { item, region: copyOutOfLine(item) };
+  }
+
+  /** Gives back what {@link Channel.prepare} took, for an item that will not be put. */
+  discard(prepared: Prepared): void {
+    if (prepared.region) freeShared(prepared.region);
+  }
+
+  /** One attempt without sleeping: 'ok', 'full', or undefined when the lock is busy. */
+  tryPut(prepared: Prepared): PutResult | undefined {
+    if (!this.#producers.tryAcquire()) return undefined;
+    let written: boolean;
+    try {
+      written = this.#write(prepared);
+    } finally {
+      this.#producers.release();
+    }
+    if (!written) return 'full';
+    this.#signal(DATA_SEQ, DATA_WAITERS);
+    return 'ok';
+  }
+
+  /** Puts, waiting for the lock and (bounded channel) for room until `deadline`. */
+  *put(prepared: Prepared, deadline: number): Op<PutResult> {
+    const words = this.words;
+    for (;;) {
+      yield* this.#producers.acquire();
+      let written: boolean;
+      try {
+        written = this.#write(prepared);
+      } finally {
+        this.#producers.release();
+      }
+      if (written) {
+        this.#signal(DATA_SEQ, DATA_WAITERS);
+        return 'ok';
+      }
+      if (expired(deadline)) return 'full';
+      if (this.#spin(() => (this.isFull() ? undefined : true), deadline)) continue;
+      Atomics.add(words, SPACE_WAITERS, 1);
+      try {
+        const seen = Atomics.load(words, SPACE_SEQ);
+        if (!this.isFull()) continue;
+        yield { view: words, index: SPACE_SEQ, value: seen, timeout: remaining(deadline) };
+      } finally {
+        Atomics.sub(words, SPACE_WAITERS, 1);
+      }
+    }
+  }
+
+  /** Writes one record at the tail. Producer lock held. False when the bounded channel is full. */
+  #write(prepared: Prepared): boolean {
+    const words = this.words;
+    const seq = words[PUT_COUNT]!;
+    if (this.#maxsize > 0 && ((seq - this.#seenGets) | 0) >= this.#maxsize) {
+      this.#seenGets = Atomics.load(words, GET_COUNT);
+      if (((seq - this.#seenGets) | 0) >= this.#maxsize) return false;
+    }
+    const { i32, buf } = this.#views;
+    const { item, region } = prepared;
+    const bound = region ? 8 : item.size;
+    let tail = words[TAIL_ADDR]!;
+    if (tail + HEADER_BYTES + align4(bound) + SKIP_BYTES > words[TAIL_SEG]! + SEGMENT_BYTES) {
+      tail = this.#nextSegment(tail);
+    }
+    const at = tail >> 2;
+    i32[at + 1] = seq;
+    let length: number;
+    if (region) {
+      i32[at + 2] = region.byteOffset;
+      i32[at + 3] = region.byteLength;
+      length = 8;
+    } else {
+      length = writePayload(buf, tail + HEADER_BYTES, item);
+    }
+    const end = tail + HEADER_BYTES + align4(length);
+    // The next record's header slot must read 0 until that record is published.
+    i32[end >> 2] = 0;
+    // Publication: the record's bytes (plain writes above) are visible to any
+    // thread that reads this header with Atomics.load.
+    Atomics.store(i32, at, header(item.kind, length, region !== undefined, item.shared));
+    Atomics.store(words, PUT_COUNT, (seq + 1) | 0);
+    // Read and written only under the producer lock, whose release publishes it.
+    words[TAIL_ADDR] = end;
+    return true;
+  }
+
+  /**
+   * Starts a new segment and leaves a SKIP record at `tail` pointing to it.
+   * Order matters for a producer killed half-way (see {@link Channel.recoverProducer}):
+   * the new segment's first header slot is zeroed before the SKIP is published,
+   * the SKIP is published before the tail moves, and TAIL_ADDR moves before TAIL_SEG.
+   *
+   * @returns the new tail
+   */
+  #nextSegment(tail: number): number {
+    const words = this.words;
+    const i32 = this.#views.i32;
+    const old = words[TAIL_SEG]!;
+    let next = 0;
+    for (let i = 0; i < SPARES && next === 0; i++) next = Atomics.exchange(words, SPARE_SEGS + i, 0);
+    if (next === 0) next = allocateShared(SEGMENT_BYTES, { reclaim: false }).byteOffset;
+    i32[next >> 2] = 0;
+    i32[(tail >> 2) + 1] = next;
+    i32[(tail >> 2) + 2] = old;
+    Atomics.store(i32, tail >> 2, header(KIND_SKIP, 8, false, false));
+    // TAIL_ADDR first: while TAIL_SEG still names the old segment, a consumer
+    // passing the SKIP retires the old segment instead of recycling it (see
+    // #passSkip), so a producer killed right here leaves nothing dangling.
+    Atomics.store(words, TAIL_ADDR, next);
+    Atomics.store(words, TAIL_SEG, next);
+    this.#collectRetired();
+    return next;
+  }
+
+  /** Recycles a segment a consumer passed while the producers' tail was still in it (see {@link Channel.take}). */
+  #collectRetired(): void {
+    const words = this.words;
+    const retired = Atomics.load(words, RETIRED_SEG);
+    if (retired !== 0 && retired !== Atomics.load(words, TAIL_SEG)) {
+      if (Atomics.compareExchange(words, RETIRED_SEG, retired, 0) === retired) this.#recycle(retired);
+    }
+  }
+
+  /**
+   * Repairs the producer state after its lock was taken from a dead owner.
+   * The owner may have died anywhere in {@link Channel.#write} or
+   * {@link Channel.#nextSegment}. Whatever it had not published is simply
+   * overwritten: the half-written item is lost, nothing else. Whatever it had
+   * published (a record, a SKIP) is found at the tail, because the tail moves
+   * only after publication: walk over it, rebuilding the tail and `PUT_COUNT`
+   * from the records themselves.
+   */
+  recoverProducer(): void {
+    const words = this.words;
+    const i32 = this.#views.i32;
+    // Killed between moving TAIL_ADDR to a new segment and TAIL_SEG after it:
+    // TAIL_ADDR is then that segment's start.
+    const segment = words[TAIL_SEG]!;
+    if (words[TAIL_ADDR]! < segment || words[TAIL_ADDR]! >= segment + SEGMENT_BYTES) {
+      Atomics.store(words, TAIL_SEG, words[TAIL_ADDR]!);
+    }
+    for (;;) {
+      const tail = words[TAIL_ADDR]!;
+      const h = Atomics.load(i32, tail >> 2);
+      if (h === 0) break;
+      if (kindOf(h) === KIND_SKIP) {
+        const next = i32[(tail >> 2) + 1]!;
+        Atomics.store(words, TAIL_ADDR, next);
+        Atomics.store(words, TAIL_SEG, next);
+        continue;
+      }
+      Atomics.store(words, PUT_COUNT, (i32[(tail >> 2) + 1]! + 1) | 0);
+      Atomics.store(words, TAIL_ADDR, tail + HEADER_BYTES + align4(h & LENGTH_MASK));
+    }
+  }
+
+  // ---------------------------------------------------------------- consumers
+
+  /** One attempt without sleeping: the item, or undefined (empty, or the lock is busy). */
+  tryTake(): Incoming | undefined {
+    if (!this.hasData() || !this.#consumers.tryAcquire()) return undefined;
+    let incoming: Incoming | undefined;
+    try {
+      incoming = this.#read(true);
+    } finally {
+      this.#consumers.release();
+    }
+    if (incoming) this.#tookOne();
+    return incoming;
+  }
+
+  /**
+   * The fast path of a take: the item if one is there now, or arrives while
+   * this thread spins (see {@link SPIN_MAX_MS}); undefined otherwise, and
+   * then the caller goes on with {@link Channel.take}, which sleeps. Spins
+   * only when `deadline` allows and `giveUp` (a cheap check, such as "the
+   * other end is closed") says no. No generator, no closure per attempt: a
+   * ping-pong through a pipe spends most of its time here.
+   */
+  takeSoon(deadline: number, giveUp?: () => boolean): Incoming | undefined {
+    const now = this.tryTake();
+    if (now || expired(deadline) || giveUp?.()) return now;
+    const budget = Math.min(this.#spinMs, remaining(deadline));
+    const start = performance.now();
+    for (let i = 1; ; i++) {
+      if (this.hasData()) {
+        const taken = this.tryTake();
+        if (taken) {
+          this.#spinMs = Math.min(SPIN_MAX_MS, this.#spinMs * 2);
+          return taken;
+        }
+      }
+      if ((i & 31) === 0 && performance.now() - start >= budget) break;
+    }
+    if (budget === this.#spinMs) this.#spinMs = Math.max(SPIN_MIN_MS, this.#spinMs / 2);
+    this.#missedSince = start;
+    return undefined;
+  }
+
+  /**
+   * Takes an item, spinning then sleeping until one is published, the
+   * deadline passes (→ undefined) or `stop` answers (→ that answer).
+   */
+  *take(options: TakeOptions): Op<Incoming | string | undefined> {
+    const result = yield* this.#await(options, true);
+    return result as Incoming | string | undefined; // never `true` when consuming
+  }
+
+  /** Like {@link Channel.take} without taking: true once an item is there. */
+  *poll(options: TakeOptions): Op<true | string | undefined> {
+    const result = yield* this.#await(options, false);
+    return result === undefined ? undefined : typeof result === 'string' ? result : true;
+  }
+
+  *#await(options: TakeOptions, consume: boolean): Op<Incoming | true | string | undefined> {
+    const words = this.words;
+    const { deadline, stop, slice, accept } = options;
+    for (;;) {
+      if (this.hasData()) {
+        yield* this.#consumers.acquire();
+        let incoming: Incoming | undefined;
+        try {
+          incoming = this.#read(false);
+          if (incoming !== undefined && consume) {
+            if (accept && !accept(incoming)) return REJECTED;
+            this.#consume();
+          }
+        } finally {
+          this.#consumers.release();
+        }
+        if (incoming) {
+          this.#nearMiss();
+          if (!consume) return true;
+          this.#tookOne();
+          return incoming;
+        }
+        continue;
+      }
+      const stopped = stop?.();
+      if (stopped !== undefined) {
+        // The stop condition (EOF) was seen first, then an empty channel: nothing can follow.
+        if (!this.hasData()) return stopped;
+        continue;
+      }
+      if (expired(deadline)) return undefined;
+      if (this.#spin(() => (this.hasData() ? true : undefined), deadline)) continue;
+      Atomics.add(words, DATA_WAITERS, 1);
+      try {
+        const seen = Atomics.load(words, DATA_SEQ);
+        if (this.hasData()) continue;
+        yield { view: words, index: DATA_SEQ, value: seen, timeout: remaining(deadline, slice) };
+      } finally {
+        Atomics.sub(words, DATA_WAITERS, 1);
+      }
+    }
+  }
+
+  /** Spins until `ready` or the budget runs out; adapts the budget to how spinning fares. */
+  #spin(ready: () => true | undefined, deadline: number): boolean {
+    const budget = Math.min(this.#spinMs, remaining(deadline));
+    const start = performance.now();
+    if (spin(ready, budget)) {
+      this.#spinMs = Math.min(SPIN_MAX_MS, this.#spinMs * 2);
+      return true;
+    }
+    if (budget === this.#spinMs) this.#spinMs = Math.max(SPIN_MIN_MS, this.#spinMs / 2);
+    this.#missedSince ||= start;
+    return false;
+  }
+
+  /** An item came after a failed spin: if soon after, spinning longer would have caught it. */
+  #nearMiss(): void {
+    if (this.#missedSince !== 0) {
+      if (performance.now() - this.#missedSince < NEAR_MISS_MS) this.#spinMs = SPIN_MAX_MS;
+      this.#missedSince = 0;
+    }
+  }
+
+  /**
+   * Reads the record at the head without taking it (passing SKIPs). Consumer
+   * lock held. Undefined when none is published.
+   */
+  #read(consume: boolean): Incoming | undefined {
+    const { i32, buf, u8 } = this.#views;
+    for (;;) {
+      const head = this.words[HEAD_ADDR]!;
+      const at = head >> 2;
+      const h = Atomics.load(i32, at);
+      if (h === 0) return undefined;
+      const kind = kindOf(h);
+      if (kind === KIND_SKIP) {
+        this.#passSkip(head);
+        continue;
+      }
+      const shared = (h & FLAG_SHARED) !== 0;
+      const incoming = h & FLAG_OUT_OF_LINE
+        ? outOfLine(kind, shared, i32[at + 2]!, i32[at + 3]!)
+        : readPayload(buf, u8, kind, shared, head + HEADER_BYTES, h & LENGTH_MASK);
+      if (consume) this.#consume();
+      return incoming;
+    }
+  }
+
+  /** Takes the record at the head (just read by {@link Channel.#read}). Consumer lock held. */
+  #consume(): void {
+    const words = this.words;
+    const i32 = this.#views.i32;
+    const head = words[HEAD_ADDR]!;
+    const seq = i32[(head >> 2) + 1]!;
+    const length = Atomics.load(i32, head >> 2) & LENGTH_MASK;
+    // A consumer can see a record before its producer stored PUT_COUNT: help,
+    // so that the size never goes negative and taskDone() never sees more
+    // items done than put (both store the same value).
+    if (((this.#seenPuts - seq) | 0) <= 0) {
+      Atomics.compareExchange(words, PUT_COUNT, seq, (seq + 1) | 0);
+      this.#seenPuts = Atomics.load(words, PUT_COUNT);
+    }
+    Atomics.store(words, GET_COUNT, (seq + 1) | 0);
+    Atomics.store(words, HEAD_ADDR, head + HEADER_BYTES + align4(length));
+  }
+
+  /**
+   * Follows the SKIP at `head` into the next segment and recycles the one left
+   * behind — unless the producers' tail may still be in it (a producer between
+   * publishing the SKIP and moving the tail, or killed there): then it goes to
+   * RETIRED_SEG, for a producer to recycle once its tail has moved on.
+   */
+  #passSkip(head: number): void {
+    const words = this.words;
+    const i32 = this.#views.i32;
+    const next = i32[(head >> 2) + 1]!;
+    const old = i32[(head >> 2) + 2]!;
+    Atomics.store(words, HEAD_SEG, next);
+    Atomics.store(words, HEAD_ADDR, next);
+    if (Atomics.load(words, TAIL_SEG) !== old) {
+      this.#recycle(old);
+    } else {
+      const earlier = Atomics.exchange(words, RETIRED_SEG, old);
+      // An earlier retired segment precedes `old`, which the tail has reached: the tail has left it.
+      if (earlier !== 0) this.#recycle(earlier);
+    }
+  }
+
+  #recycle(segment: number): void {
+    for (let i = 0; i < SPARES; i++) {
+      if (Atomics.compareExchange(this.words, SPARE_SEGS + i, 0, segment) === 0) return;
+    }
+    freeShared(regionAt(segment, SEGMENT_BYTES));
+  }
+
+  /**
+   * Repairs the consumer state after its lock was taken from a dead owner. A
+   * consumer publishes a take by storing GET_COUNT then HEAD_ADDR; if it died
+   * between the two, the record is still at the head and GET_COUNT already
+   * counts it: un-count it, so the record is delivered (it never reached the
+   * dead consumer's caller).
+   */
+  recoverConsumer(): void {
+    const words = this.words;
+    const i32 = this.#views.i32;
+    const head = words[HEAD_ADDR]!;
+    const h = Atomics.load(i32, head >> 2);
+    if (h !== 0 && kindOf(h) !== KIND_SKIP) Atomics.store(words, GET_COUNT, i32[(head >> 2) + 1]!);
+  }
+
+  #tookOne(): void {
+    if (this.#maxsize > 0) this.#signal(SPACE_SEQ, SPACE_WAITERS);
+  }
+
+  #signal(seq: number, waiters: number): void {
+    const words = this.words;
+    if (Atomics.load(words, waiters) > 0) {
+      Atomics.add(words, seq, 1);
+      notify(words, seq);
+    }
+  }
+
+  /** Wakes every sleeper (consumers and producers) so that they re-check their stop conditions. */
+  wakeAll(): void {
+    const words = this.words;
+    Atomics.add(words, DATA_SEQ, 1);
+    notify(words, DATA_SEQ);
+    Atomics.add(words, SPACE_SEQ, 1);
+    notify(words, SPACE_SEQ);
+  }
+
+  // ---------------------------------------------------------------- JoinableQueue
+
+  /** Items put and not yet marked done. */
+  unfinished(): number {
+    const done = Atomics.load(this.words, DONE_COUNT);
+    return (Atomics.load(this.words, PUT_COUNT) - done) | 0;
+  }
+
+  /** Marks one item done; false when every item put is already done. */
+  taskDone(): boolean {
+    const words = this.words;
+    for (;;) {
+      const done = Atomics.load(words, DONE_COUNT);
+      if (((Atomics.load(words, PUT_COUNT) - done) | 0) <= 0) return false;
+      if (Atomics.compareExchange(words, DONE_COUNT, done, (done + 1) | 0) === done) break;
+    }
+    if (Atomics.load(words, JOIN_WAITERS) > 0) notify(words, DONE_COUNT);
+    return true;
+  }
+
+  /** Waits until every item put is marked done (sleeping on DONE_COUNT, as in {@link Channel}'s sleeping rule). */
+  *join(): Op<void> {
+    const words = this.words;
+    Atomics.add(words, JOIN_WAITERS, 1);
+    try {
+      for (;;) {
+        const done = Atomics.load(words, DONE_COUNT);
+        if (((Atomics.load(words, PUT_COUNT) - done) | 0) <= 0) return;
+        yield { view: words, index: DONE_COUNT, value: done, timeout: Infinity };
+      }
+    } finally {
+      Atomics.sub(words, JOIN_WAITERS, 1);
+    }
+  }
+
+  // ---------------------------------------------------------------- reclaiming
+
+  /**
+   * Frees every segment and pending out-of-line payload of a channel nobody
+   * else can reach (never shared). The control block is the caller's.
+   */
+  freeAll(): void {
+    const words = this.words;
+    const i32 = this.#views.i32;
+    let head = words[HEAD_ADDR]!;
+    let segment = words[HEAD_SEG]!;
+    for (;;) {
+      const h = i32[head >> 2]!;
+      if (h === 0) break;
+      if (kindOf(h) === KIND_SKIP) {
+        const next = i32[(head >> 2) + 1]!;
+        freeShared(regionAt(segment, SEGMENT_BYTES));
+        segment = next;
+        head = next;
+        continue;
+      }
+      if (h & FLAG_OUT_OF_LINE) freeOutOfLine(i32[(head >> 2) + 2]!, i32[(head >> 2) + 3]!);
+      head += HEADER_BYTES + align4(h & LENGTH_MASK);
+    }
+    freeShared(regionAt(segment, SEGMENT_BYTES));
+    for (const slot of [RETIRED_SEG, SPARE_SEGS, SPARE_SEGS + 1, SPARE_SEGS + 2, SPARE_SEGS + 3]) {
+      const extra = words[slot]!;
+      if (extra !== 0 && extra !== segment) freeShared(regionAt(extra, SEGMENT_BYTES));
+    }
+  }
+}
+
+/** An item ready for {@link Channel.put}: its payload in line, or already copied out of line. */
+export interface Prepared {
+  readonly item: Outgoing;
+  readonly region: SharedRegion | undefined;
+}

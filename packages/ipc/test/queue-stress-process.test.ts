@@ -1,0 +1,3 @@
+import { queueStress } from './stress-cases.ts';
+
+queueStress('process');
