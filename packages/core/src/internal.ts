@@ -1,5 +1,5 @@
 /**
- * Machinery for the other @mp packages (pool workers, queues): not part of
+ * Machinery for the other `@mp` packages (pool workers, queues): not part of
  * the user-facing API, and free to change between minor versions.
  *
  * @module

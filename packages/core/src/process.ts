@@ -203,7 +203,7 @@ export class Process {
    *
    * @throws {@link ProcessStateError} when started twice, closed, or called while a child imports its target's module
    * @throws {@link DataCloneError} naming an argument that cannot be cloned
-   * @throws {@link StartMethodError} for shared memory passed to a `'process'` child
+   * @throws `StartMethodError` for shared memory passed to a `'process'` child
    */
   start(): void {
     const state = stateOf(this);
@@ -395,12 +395,12 @@ function currentName(): string {
   return currentProcessObject().name;
 }
 
-/** @internal Options only other @mp packages set (pool workers' heap limits). */
+/** @internal Options only other `@mp` packages set (pool workers' heap limits). */
 export function setSpawnOptions(process: Process, options: SpawnOptions): void {
   stateOf(process).spawn = options;
 }
 
-/** @internal The running child's handle (its channel and exit), for other @mp packages. */
+/** @internal The running child's handle (its channel and exit), for other `@mp` packages. */
 export function handleOf(process: Process): ChildHandle | undefined {
   return stateOf(process).handle;
 }

@@ -17,7 +17,7 @@
  * @module
  */
 
-/** The method a shareable object implements. `Symbol.for`, so it survives duplicate copies of @mp/core. */
+/** The method a shareable object implements. `Symbol.for`, so it survives duplicate copies of `@mp/core`. */
 export const share: unique symbol = Symbol.for('@mp/core.share') as never;
 
 /** Where a shared object is going; passed to `[share]()` so that it can refuse a destination. */
@@ -47,7 +47,7 @@ type Revive = (state: never) => object;
 
 const REGISTRY = Symbol.for('@mp/core.shareable-types');
 
-/** The types defined in this isolate, shared by every copy of @mp/core in it. */
+/** The types defined in this isolate, shared by every copy of `@mp/core` in it. */
 export function sharedTypes(): Map<string, Revive> {
   const store = globalThis as { [REGISTRY]?: Map<string, Revive> };
   store[REGISTRY] ??= new Map();

@@ -7,7 +7,7 @@ import { notifyWord, waitWord, waitWordAsync } from './internal/words.js';
 import { defineShared, share, type ShareContext, type Shareable, type SharedState } from './shareable.js';
 
 /**
- * The shared-memory substrate the other @mp packages build on: blocks of
+ * The shared-memory substrate the other `@mp` packages build on: blocks of
  * memory visible to every thread (and, later, every process) of the program,
  * and wait/notify on a 32-bit word in them.
  *

@@ -187,7 +187,7 @@ export class Connection<T = unknown> implements Shareable, Disposable {
    *
    * Python: `send(obj)`.
    *
-   * @param obj - any structured-cloneable value (shared @mp objects travel by identity)
+   * @param obj - any structured-cloneable value (shared `@mp` objects travel by identity)
    * @throws {@link ClosedError} after `close()`
    * @throws {@link DirectionError} on the receive-only end of `Pipe(false)`
    * @throws {@link BrokenPipeError} when every copy of the other end is closed

@@ -1,5 +1,5 @@
 /**
- * The errors of @mp/ipc. Each has a stable `code`: prototypes do not survive
+ * The errors of `@mp/ipc`. Each has a stable `code`: prototypes do not survive
  * postMessage or IPC, so recognise them by `code` (or `name`) as well as by
  * `instanceof`.
  *

@@ -1,3 +1,10 @@
+/**
+ * Message passing — Python's `Queue`, `SimpleQueue`, `JoinableQueue` and
+ * `Pipe` — over shared memory, between the main program and its children.
+ *
+ * @packageDocumentation
+ * @module @mp/ipc
+ */
 export { Queue } from './queue.js';
 export { SimpleQueue } from './simple-queue.js';
 export { JoinableQueue } from './joinable-queue.js';

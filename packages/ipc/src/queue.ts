@@ -60,7 +60,7 @@ function waited(timeout: number | undefined): string {
  * threads and processes alike: any number of producers and consumers, each
  * item delivered exactly once, in the order each producer put them.
  *
- * Items are copied by structured clone (`v8.serialize`), except shared @mp
+ * Items are copied by structured clone (`v8.serialize`), except shared `@mp`
  * objects (locks, queues, connections…), which arrive by identity. The queue
  * itself travels by identity to children: pass it in `args`.
  *
@@ -100,7 +100,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    *
    * Python: `put(obj, block=True, timeout=None)`.
    *
-   * @param item - any structured-cloneable value (shared @mp objects travel by identity)
+   * @param item - any structured-cloneable value (shared `@mp` objects travel by identity)
    * @param timeout - milliseconds to wait for room; `undefined` = no limit, `0` = do not wait
    * @throws {@link FullError} (rejection) when the queue stayed full for `timeout` ms
    * @throws {@link ClosedError} (rejection) after {@link Queue.close}
@@ -120,7 +120,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    *
    * Python: `put(obj, block=True, timeout=None)`.
    *
-   * @param item - any structured-cloneable value (shared @mp objects travel by identity)
+   * @param item - any structured-cloneable value (shared `@mp` objects travel by identity)
    * @param timeout - milliseconds to wait for room; `undefined` = no limit, `0` = do not wait
    * @throws {@link FullError} when the queue stayed full for `timeout` ms
    * @throws {@link ClosedError} after {@link Queue.close}

@@ -50,7 +50,7 @@ export class SimpleQueue<T = unknown> {
    *
    * Python: `put(obj)`.
    *
-   * @param item - any structured-cloneable value (shared @mp objects travel by identity)
+   * @param item - any structured-cloneable value (shared `@mp` objects travel by identity)
    * @throws {@link ClosedError} after {@link SimpleQueue.close}
    * @throws DataCloneError naming what inside `item` cannot be cloned
    * @example

@@ -1,3 +1,10 @@
+/**
+ * Cross-process shared memory for Linux: POSIX segments as
+ * `SharedArrayBuffer`s, futex wait/wake, and a resource tracker.
+ *
+ * @packageDocumentation
+ * @module @mp/native
+ */
 export { NativeNotBuiltError, NativeUnsupportedError, SegmentError } from './errors.js';
 export { futexWait, futexWaitAsync, futexWake, type FutexWaitResult } from './futex.js';
 export { isSupported, unsupportedReason } from './is-supported.js';

@@ -104,7 +104,7 @@ export class AsyncResult<R> {
    *
    * @param timeout - milliseconds; `undefined` waits without limit, `0` does not wait
    * @returns the task's result (for `mapAsync`, the list of results)
-   * @throws {@link TimeoutError} (as a rejection) when the result is not ready in time;
+   * @throws `TimeoutError` (as a rejection) when the result is not ready in time;
    *   the task's own error when it failed (with the worker's stack); TypeError for a bad timeout
    * @example
    * ```ts

@@ -1,3 +1,10 @@
+/**
+ * A pool of workers — Python's `Pool` and `AsyncResult` — on worker threads
+ * or child processes.
+ *
+ * @packageDocumentation
+ * @module @mp/pool
+ */
 export { Pool, type PoolOptions, type AsyncOptions, type TaskFunction } from './pool.js';
 export { AsyncResult, type AsyncResultCallbacks } from './async-result.js';
 export {

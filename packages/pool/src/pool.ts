@@ -15,7 +15,7 @@ export type TaskFunction<A extends readonly unknown[] = any[], R = unknown> = ((
 
 /** Options of {@link Pool}. */
 export interface PoolOptions {
-  /** Number of workers. @defaultValue {@link cpuCount}() (also for `null`, as Python's `None`) */
+  /** Number of workers. @defaultValue `cpuCount()`() (also for `null`, as Python's `None`) */
   processes?: number | null | undefined;
   /** Runs once in each worker before its first task (exported by the calling module, or a `ref`). */
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -74,7 +74,7 @@ export class Pool {
    * @throws RangeError "Number of processes must be at least 1" for `processes < 1`, and for a
    *   `maxtasksperchild` that is not a positive integer
    * @throws TypeError for a non-function `initializer`, `initargs` that is not an array, an unknown start method
-   * @throws {@link StartMethodError} for `resourceLimits` under `'process'`, or shared memory in `initargs` under `'process'`
+   * @throws `StartMethodError` for `resourceLimits` under `'process'`, or shared memory in `initargs` under `'process'`
    */
   constructor(options: PoolOptions = {}) {
     if (typeof options !== 'object' || options === null) {

@@ -1,3 +1,10 @@
+/**
+ * Typed values and arrays in shared memory — Python's `Value`, `Array`,
+ * `RawValue` and `RawArray` — with locks and atomic helpers.
+ *
+ * @packageDocumentation
+ * @module @mp/shared
+ */
 export { Value } from './value.js';
 export { SharedArray } from './shared-array.js';
 export { RawValue } from './raw-value.js';

@@ -1,3 +1,11 @@
+/**
+ * Synchronisation primitives — Python's `Lock`, `RLock`, `Semaphore`,
+ * `BoundedSemaphore`, `Event`, `Condition` and `Barrier` — over shared memory,
+ * between the main program and its children.
+ *
+ * @packageDocumentation
+ * @module @mp/sync
+ */
 export { Lock } from './lock.js';
 export { RLock } from './rlock.js';
 export { Semaphore } from './semaphore.js';

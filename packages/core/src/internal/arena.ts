@@ -14,7 +14,7 @@ import { notifyWord, waitWord } from './words.js';
  * The buffer is reserved, not committed: the OS maps pages on first touch, so
  * an unused gigabyte costs nothing.
  *
- * Two kinds: on Linux, with @mp/native built, the arena is a POSIX
+ * Two kinds: on Linux, with `@mp/native` built, the arena is a POSIX
  * shared-memory segment that process children map by name, so shared objects
  * work under both start methods (waits then go through futex, see
  * `words.ts`). Elsewhere, or with `MP_SHARED_MEMORY=local`, it is a plain

@@ -42,9 +42,9 @@ function isOwn(frame: Frame): boolean {
 }
 
 /**
- * The URL of the module that called into @mp/core: the first stack frame that
+ * The URL of the module that called into `@mp/core`: the first stack frame that
  * belongs neither to this package nor to Node itself. `skip` lists more
- * package roots to step over (a sibling package such as @mp/pool calling in).
+ * package roots to step over (a sibling package such as `@mp/pool` calling in).
  *
  * For a subclass constructor (`new MyProcess()`), `constructorName` picks the
  * frame of that constructor, so the class is looked up where it is defined.

@@ -8,7 +8,7 @@ import { runtime } from './runtime.js';
 import type { ChildLink } from './start-methods/types.js';
 
 /**
- * The child side of @mp/core, shared by both start methods: become the
+ * The child side of `@mp/core`, shared by both start methods: become the
  * process the parent described, import the target's module (the bootstrapping
  * phase, during which starting children is refused), run, then exit as Python
  * does — wait for non-daemon children, terminate daemon ones.

@@ -9,7 +9,7 @@ export interface ParentInfo {
 }
 
 /**
- * The per-isolate state of @mp/core: who this isolate is (main program or a
+ * The per-isolate state of `@mp/core`: who this isolate is (main program or a
  * child), the children it started, the default start method.
  *
  * Kept on `globalThis` under a `Symbol.for` key so that two copies of the
@@ -57,7 +57,7 @@ export function slot<T>(name: string, make: () => T): T {
   return slots.get(name) as T;
 }
 
-/** True in a child (thread or process) started by @mp/core. */
+/** True in a child (thread or process) started by `@mp/core`. */
 export function isChild(): boolean {
   return runtime().parent !== null;
 }

@@ -53,7 +53,7 @@ function esmApi(base: string): string | undefined {
 /**
  * Makes `.ts` modules importable in this child when Node cannot strip types
  * (Node 20): registers tsx's ESM hooks, resolved from the target module first
- * (the user's tsx), then from @mp/core. A worker thread never inherits its
+ * (the user's tsx), then from `@mp/core`. A worker thread never inherits its
  * parent's hooks, and a process child is started without them, so each child
  * registers its own — only when it meets TypeScript.
  */

@@ -3,7 +3,7 @@ import { futexWait, futexWaitAsync, futexWake } from '@mp/native';
 /**
  * Wait and wake on a 32-bit word of shared memory, by the mechanism that
  * matches the memory: V8's `Atomics.wait`/`notify` for a process-local
- * arena, the futex syscall (through @mp/native) for an arena mapped into
+ * arena, the futex syscall (through `@mp/native`) for an arena mapped into
  * several processes — V8 emulates `Atomics.wait` inside one process and its
  * `notify` never reaches another. The two must never be mixed on one word, so
  * the choice is made by the arena, never by the caller.

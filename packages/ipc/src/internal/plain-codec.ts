@@ -10,7 +10,7 @@ import { share } from '@mp/core';
  * It gives exactly what structured clone gives, or declines (returns
  * undefined) and the caller uses `v8.serialize`. It declines anything whose
  * clone is not a plain copy: other prototypes (Date, Map, class instances,
- * typed arrays…), shared @mp objects, proxies, arrays with holes or extra
+ * typed arrays…), shared `@mp` objects, proxies, arrays with holes or extra
  * properties, an object reached twice (structured clone keeps the sharing),
  * a `__proto__` key, lone surrogates, and values larger than
  * {@link MAX_NODES} nodes or deeper than {@link MAX_DEPTH}.

@@ -7,7 +7,7 @@ import { CONTROL_BYTES, Channel } from './channel.js';
  * its object is garbage-collected. Once shared — passed to a child, put in an
  * item or a message — any thread may still use it and nobody can tell when
  * the last one stops: its memory then lives as long as the arena (the OS
- * process), like every shared region of @mp/core.
+ * process), like every shared region of `@mp/core`.
  */
 const unshared = new FinalizationRegistry<SharedRegion>((control) => {
   new Channel(control).freeAll();

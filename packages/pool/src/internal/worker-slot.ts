@@ -91,7 +91,7 @@ export class WorkerSlot {
    * How many more tasks it may be sent now, given the pool's prefetch limit.
    * A worker gets nothing before it said it is ready. For `'process'` this is
    * required: a message that arrives in the same read as its boot data is lost
-   * (@mp/core's child link listens only after the boot message). For both, it
+   * (`@mp/core`'s child link listens only after the boot message). For both, it
    * keeps tasks on workers that can run them now instead of queueing them on
    * one that is still starting.
    */

@@ -3,7 +3,7 @@ import { isolateToken } from '@mp/core';
 let own = 0;
 
 /**
- * This isolate's token (see `isolateToken()` in @mp/core), cached: module
+ * This isolate's token (see `isolateToken()` in `@mp/core`), cached: module
  * instances are per isolate, so the cache cannot leak between threads, and the
  * lock fast path pays one load instead of a registry lookup.
  */

@@ -9,7 +9,7 @@ import type { ParentInfo } from '../runtime.js';
  * child and watches it; the child half (in the child's entry file) receives the
  * {@link BootData} and a {@link Channel} to the parent. `'thread'` and
  * `'process'` are two implementations of these interfaces; nothing else in
- * @mp/core knows which one it is talking to.
+ * `@mp/core` knows which one it is talking to.
  */
 
 /** A message channel between a parent and one child, in both directions. */
