@@ -1,0 +1,2 @@
+// The child of "Process start+join": does nothing.
+export function noop() {}
