@@ -54,13 +54,13 @@ export async function runChild(link: ChildLink): Promise<never> {
     let targetFn: ((...args: unknown[]) => unknown) | undefined;
     try {
       if (boot.subclass) {
-        const exported = await loadExport(boot.subclass, method, 'Process subclass');
+        const exported = await loadExport(boot.subclass, 'Process subclass');
         if (typeof exported !== 'function' || !(exported.prototype instanceof Process)) {
           throw new TypeError(`The export \`${boot.subclass.name}\` of ${boot.subclass.module} is not a subclass of Process`);
         }
         Class = exported as typeof Process;
       }
-      if (boot.target) targetFn = (await loadFunction(boot.target, method, 'Process target')) as typeof targetFn;
+      if (boot.target) targetFn = (await loadFunction(boot.target, 'Process target')) as typeof targetFn;
     } finally {
       rt.bootstrapping = false;
     }

@@ -7,7 +7,7 @@ import { ensureTypeScript } from './typescript.js';
  * with errors that say what to fix. `what` names the thing in messages
  * (`Process target`, `Pool task`, `Barrier action`).
  */
-export async function loadExport(ref: TaskRef, method: 'thread' | 'process', what: string): Promise<unknown> {
+export async function loadExport(ref: TaskRef, what: string): Promise<unknown> {
   let module: Record<string, unknown>;
   try {
     await ensureTypeScript(ref.module);
@@ -34,8 +34,8 @@ export async function loadExport(ref: TaskRef, method: 'thread' | 'process', wha
 
 /** Like {@link loadExport}, and checks that the export is a function. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export async function loadFunction(ref: TaskRef, method: 'thread' | 'process', what: string): Promise<Function> {
-  const value = await loadExport(ref, method, what);
+export async function loadFunction(ref: TaskRef, what: string): Promise<Function> {
+  const value = await loadExport(ref, what);
   if (typeof value !== 'function') {
     throw new TypeError(`The ${what} \`${ref.name}\` exported by ${ref.module} is not a function: got ${describe(value)}`);
   }

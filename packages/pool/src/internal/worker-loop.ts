@@ -201,7 +201,7 @@ class WorkerLoop {
   async #load(fnId: number): Promise<Fn> {
     const ref = this.#refs[fnId];
     if (!ref) throw new Error(`Pool protocol error: task function #${fnId} was never defined`);
-    const fn = (await loadFunction(ref, this.#config.method, 'Pool task')) as Fn;
+    const fn = (await loadFunction(ref, 'Pool task')) as Fn;
     this.#loaded[fnId] = fn;
     return fn;
   }
@@ -354,7 +354,7 @@ export async function poolWorker(config: WorkerConfig, initargs: unknown[]): Pro
   const uninstall = installNotices((message) => loop.post(message));
   if (config.initializer) {
     try {
-      const initializer = await loadFunction(config.initializer, config.method, 'Pool initializer');
+      const initializer = await loadFunction(config.initializer, 'Pool initializer');
       await initializer(...initargs);
     } catch (error) {
       loop.post([INIT_FAILED, toRecord(error)]);

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
 import type { TaskRef } from '@mp/core';
 import { loadFunction } from '@mp/core/internal';
 
@@ -42,7 +41,7 @@ export class ActionSlot {
   }
 
   #load(): Promise<void> {
-    this.#loading ??= loadFunction(this.ref, isMainThread ? 'process' : 'thread', 'Barrier action').then(
+    this.#loading ??= loadFunction(this.ref, 'Barrier action').then(
       (loaded) => {
         this.#fn = loaded;
       },
