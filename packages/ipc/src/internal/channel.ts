@@ -207,6 +207,8 @@ export class Channel {
   /** Items published and not yet taken. */
   size(): number {
     const words = this.words;
+    this.#producers.repairIfAbandoned();
+    this.#consumers.repairIfAbandoned();
     // GET first: puts and takes between the two reads can only make the
     // result larger than the size at the second read, never negative.
     const taken = Atomics.load(words, GET_COUNT);

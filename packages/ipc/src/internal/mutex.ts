@@ -93,6 +93,21 @@ export class Mutex {
     }
   }
 
+  /**
+   * Repairs the protected state if the lock is held by a dead isolate. A
+   * takeover otherwise happens only when another isolate wants the lock; a
+   * reader of the state (`qsize()`, `empty()`) must not see what a producer
+   * killed half-way left behind just because nobody has put since.
+   */
+  repairIfAbandoned(): void {
+    const owner = Atomics.load(this.#words, this.#lock);
+    if (owner === 0 || owner === me() || isIsolateAlive(owner)) return;
+    if (Atomics.compareExchange(this.#words, this.#lock, owner, me()) === owner) {
+      this.#recover();
+      this.release();
+    }
+  }
+
   /** Releases the lock; wakes one sleeper if there is one. */
   release(): void {
     Atomics.store(this.#words, this.#lock, 0);
