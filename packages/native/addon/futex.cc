@@ -19,18 +19,11 @@ napi_value Wait(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
   MP_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc < 4) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", "@mp/native: wait(array, index, expected, timeoutMs)");
-    return nullptr;
-  }
   int32_t* word = nullptr;
   int32_t expected = 0;
   double timeout_ms = 0;
-  if (!GetWord(env, argv[0], argv[1], &word)) return nullptr;
-  MP_CALL(env, napi_get_value_int32(env, argv[2], &expected));
-  if (!GetDouble(env, argv[3], "the timeout", &timeout_ms)) return nullptr;
-  if (std::isnan(timeout_ms)) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "@mp/native: the timeout is NaN");
+  if (!GetWaitArgs(env, argc, argv, "@mp/native: wait(array, index, expected, timeoutMs)", &word, &expected,
+                   &timeout_ms)) {
     return nullptr;
   }
 

@@ -96,6 +96,25 @@ bool GetString(napi_env env, napi_value value, const char* what, char* out, size
   return napi_get_value_string_utf8(env, value, out, capacity, &length) == napi_ok;
 }
 
+bool GetWaitArgs(napi_env env, size_t argc, napi_value* argv, const char* usage, int32_t** word,
+                 int32_t* expected, double* timeout_ms) {
+  if (argc < 4) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", usage);
+    return false;
+  }
+  if (!GetWord(env, argv[0], argv[1], word)) return false;
+  if (napi_get_value_int32(env, argv[2], expected) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "@mp/native: `expected` must be a number");
+    return false;
+  }
+  if (!GetDouble(env, argv[3], "the timeout", timeout_ms)) return false;
+  if (std::isnan(*timeout_ms)) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "@mp/native: the timeout is NaN");
+    return false;
+  }
+  return true;
+}
+
 bool GetWord(napi_env env, napi_value array, napi_value index, int32_t** out) {
   bool is_typed_array = false;
   napi_typedarray_type type;

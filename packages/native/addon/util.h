@@ -43,6 +43,12 @@ bool GetString(napi_env env, napi_value value, const char* what, char* out, size
 // touch memory outside the array.
 bool GetWord(napi_env env, napi_value array, napi_value index, int32_t** out);
 
+// Reads the four arguments of a wait — (array, index, expected, timeoutMs) —
+// shared by the blocking and the asynchronous wait. `usage` names the call in
+// the error thrown when an argument is missing.
+bool GetWaitArgs(napi_env env, size_t argc, napi_value* argv, const char* usage, int32_t** word,
+                 int32_t* expected, double* timeout_ms);
+
 // Interprets a timeout in milliseconds (already normalised by the JavaScript
 // layer: a finite number >= 0, or +Infinity for "no limit") as an absolute
 // CLOCK_MONOTONIC deadline. Returns false when there is no deadline.
