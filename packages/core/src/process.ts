@@ -335,11 +335,10 @@ export class Process {
    * @returns what the target returns (awaited by the child when it is a promise)
    */
   run(): unknown {
-    const { targetFn: target, args } = stateOf(this);
-    const state = stateOf(this);
+    const { targetFn, target, args } = stateOf(this);
     // A plain call, so that the child's stack reads `at work (…)`.
-    if (target) return target(...args);
-    if (state.target) throw new Error(`run() cannot call ${state.target.name} from ${state.target.module} here: start() the process instead`);
+    if (targetFn) return targetFn(...args);
+    if (target) throw new Error(`run() cannot call ${target.name} from ${target.module} here: start() the process instead`);
     return undefined;
   }
 
