@@ -11,6 +11,7 @@ import type { Channel, ChildHandle } from './internal/start-methods/types.js';
 
 export { encode, decode, decodeSync, type Encoded } from './internal/codec.js';
 export { describe } from './internal/describe.js';
+export { checkOptions } from './internal/options.js';
 export { keepAlive } from './internal/keep-alive.js';
 export { loadFunction, loadExport } from './internal/load-target.js';
 export { toTaskRef } from './task-ref.js';

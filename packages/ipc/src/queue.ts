@@ -51,8 +51,13 @@ function toMaxsize(maxsize: unknown): number {
   return Math.max(0, maxsize);
 }
 
+/** `' within 5 ms'`; nothing for no limit (a zero or negative timeout, which does not wait, has its own message). */
 function waited(timeout: number | undefined): string {
   return timeout === undefined ? '' : ` within ${timeout} ms`;
+}
+
+function items(count: number): string {
+  return count === 1 ? '1 item' : `${count} items`;
 }
 
 /**
@@ -170,9 +175,11 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   #finishPut(pending: PendingPut, result: PutResult): void {
     if (result === 'ok') return;
     this.#channel.discard(pending.prepared);
+    const full = `Queue is full: it holds its maxsize of ${items(this.#channel.maxsize)}`;
     throw new FullError(
-      `Queue is full: it holds its maxsize of ${this.#channel.maxsize} items and no room was made${waited(pending.timeout)}. ` +
-        'Wait longer (put without a timeout), or catch FullError.',
+      pending.timeout !== undefined && pending.timeout <= 0
+        ? `${full} and has no room now. Use put() to wait for room, or catch FullError.`
+        : `${full} and no room was made${waited(pending.timeout)}. Wait longer (put without a timeout), or catch FullError.`,
     );
   }
 
@@ -245,7 +252,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   #finishGet(result: Incoming | string | undefined, timeout: number | undefined): T {
     if (result === undefined) {
       throw new EmptyError(
-        timeout === 0
+        timeout !== undefined && timeout <= 0
           ? 'Queue is empty: no item to take now. Use get() to wait for one, or catch EmptyError.'
           : `Queue is empty: no item arrived${waited(timeout)}. Wait longer, or catch EmptyError.`,
       );

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { defineShared, share, type Shareable, type SharedRegion, type SharedState } from '@mp/core';
+import { checkOptions } from '@mp/core/internal';
 import { atomicCompareExchange, atomicLoad, atomicStore, atomicUpdate } from './internal/atomics.js';
 import { nameOf, pythonRepr, resolveTypecode, toContents, toElement, toIndex, type AnyTypedArray } from './internal/elements.js';
 import { noLock, resolveLock, type AnyLock, type Lock, type RLock } from './internal/lock.js';
@@ -18,6 +19,15 @@ interface SharedArrayState {
   readonly lock: AnyLock | null;
 }
 
+/**
+ * True for a property key that names an element, as typed arrays decide it: a
+ * canonical numeric string (`'0'`, `'-1'`, `'1.5'`, `'NaN'`). The element
+ * accessors then reject what is not an integer in range, with Python's errors.
+ */
+function isIndexKey(key: string): boolean {
+  return key === '-0' || String(Number(key)) === key;
+}
+
 /** Set while a received SharedArray is rebuilt, so that the constructor adopts it instead of allocating. */
 let reviving: SharedArrayState | undefined;
 
@@ -28,11 +38,11 @@ let reviving: SharedArrayState | undefined;
  * Python: `multiprocessing.Array(typecode_or_type, size_or_initializer, *, lock=True)`
  * (named `SharedArray` so as not to shadow JavaScript's `Array`).
  *
- * @typeParam C - the typecode; elements are `bigint` for `'l' 'L' 'q' 'Q'` and their ctypes names, `number` otherwise
  * The tutorial's program (`apps/examples/src/value-array.ts`):
  *
  * {@includeCode ../../../apps/examples/src/value-array.ts#main}
  *
+ * @typeParam C - the typecode; elements are `bigint` for `'l' 'L' 'q' 'Q'` and their ctypes names, `number` otherwise
  * @example
  * ```ts
  * const num = new Value('d', 0);
@@ -50,7 +60,41 @@ export class SharedArray<C extends Typecode = Typecode> implements Shareable, It
         reviving = undefined;
       }
     });
+    // `arr[0]` and `arr[0] = 5` (Python's `arr[i]`), without a Proxy around each
+    // array: a property that neither the instance nor this prototype has is
+    // looked up further up the prototype chain, so a Proxy placed *above*
+    // SharedArray.prototype sees only the misses — indexes, and names nobody
+    // defined. `get(i)`, `set(i, x)`, `length` and every method are found
+    // before the lookup reaches it, so their cost does not change
+    // (bench/array-index.bench.ts measures it). Without this, `arr[0] = 5` in
+    // plain JavaScript would add an ordinary property and leave the shared
+    // memory untouched — silently.
+    const isArray = (value: unknown): value is SharedArray => typeof value === 'object' && value !== null && #view in value;
+    Object.setPrototypeOf(
+      this.prototype,
+      new Proxy(Object.prototype, {
+        get(target, key, receiver: unknown) {
+          if (typeof key === 'string' && isIndexKey(key) && isArray(receiver)) return receiver.get(Number(key));
+          return Reflect.get(target, key, receiver);
+        },
+        set(target, key, value: unknown, receiver: unknown) {
+          if (typeof key === 'string' && isIndexKey(key) && isArray(receiver)) {
+            receiver.set(Number(key), value as never);
+            return true;
+          }
+          return Reflect.set(target, key, value, receiver);
+        },
+      }),
+    );
   }
+
+  /**
+   * `arr[i]` reads and `arr[i] = x` writes element `i` (negative counts from the
+   * end), exactly as {@link SharedArray.get} and {@link SharedArray.set} do:
+   * under the lock, with the same checks. As in Python, `arr[i] += 1` is a read
+   * then a write, two separate lock holds: not atomic — hold `getLock()` around it.
+   */
+  [index: number]: ValueOf<C>;
 
   /** The typecode the array was created with (a one-letter code or a ctypes name). */
   readonly typecode: C;
@@ -85,7 +129,7 @@ export class SharedArray<C extends Typecode = Typecode> implements Shareable, It
       return;
     }
     const { length, values } = toContents(typecode, info, sizeOrInit, 'SharedArray');
-    this.#lock = resolveLock((options ?? {}).lock, `SharedArray(${nameOf(typecode, info)})`);
+    this.#lock = resolveLock(checkOptions(options, ['lock'], `SharedArray(${nameOf(typecode, info)})`).lock, `SharedArray(${nameOf(typecode, info)})`);
     this.length = length;
     this.#region = allocateElements(info, length);
     this.#view = viewOver(info.typecode, this.#region, length);

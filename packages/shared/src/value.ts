@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { defineShared, share, type Shareable, type SharedRegion, type SharedState } from '@mp/core';
+import { checkOptions } from '@mp/core/internal';
 import { atomicCompareExchange, atomicLoad, atomicStore, atomicUpdate } from './internal/atomics.js';
 import { nameOf, pythonRepr, resolveTypecode, toElement, zeroOf, type AnyTypedArray } from './internal/elements.js';
 import { noLock, resolveLock, type AnyLock, type Lock, type RLock } from './internal/lock.js';
@@ -24,11 +25,11 @@ let reviving: ValueState | undefined;
  *
  * Python: `multiprocessing.Value(typecode_or_type, *args, lock=True)`.
  *
- * @typeParam C - the typecode; `.value` is a `bigint` for `'l' 'L' 'q' 'Q'` and their ctypes names, a `number` otherwise
  * The tutorial's program (`apps/examples/src/value-array.ts`):
  *
  * {@includeCode ../../../apps/examples/src/value-array.ts#main}
  *
+ * @typeParam C - the typecode; `.value` is a `bigint` for `'l' 'L' 'q' 'Q'` and their ctypes names, a `number` otherwise
  * @example
  * ```ts
  * const num = new Value('d', 0);
@@ -77,7 +78,7 @@ export class Value<C extends Typecode = Typecode> implements Shareable {
       return;
     }
     const value = initial === undefined ? zeroOf(info) : toElement(typecode, info, initial, 'the initial value');
-    this.#lock = resolveLock((options ?? {}).lock, `Value(${nameOf(typecode, info)})`);
+    this.#lock = resolveLock(checkOptions(options, ['lock'], `Value(${nameOf(typecode, info)})`).lock, `Value(${nameOf(typecode, info)})`);
     this.#region = allocateElements(info, 1);
     this.#view = viewOver(info.typecode, this.#region, 1);
     this.#view[0] = value as never;

@@ -10,7 +10,7 @@ import {
   type TaskRef,
   type Target,
 } from '@mp/core';
-import { describe, toTaskRef } from '@mp/core/internal';
+import { checkOptions, describe, toTaskRef } from '@mp/core/internal';
 import { Condition, conditionWaitForOp, conditionWaitOp } from './condition.js';
 import { BrokenBarrierError } from './errors.js';
 import { ActionSlot } from './internal/action.js';
@@ -116,7 +116,7 @@ export class Barrier implements Shareable {
     } else {
       if (typeof parties !== 'number') throw new TypeError(`Expected \`parties\` to be a positive integer, got ${describe(parties)}`);
       if (!Number.isInteger(parties) || parties < 1) throw new RangeError(`parties must be >= 1: expected a positive integer, got ${describe(parties)}`);
-      if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describe(options)}`);
+      checkOptions(options, ['action', 'timeout'], 'Barrier');
       toTimeout(options.timeout);
       this.#parties = parties;
       this.#timeout = options.timeout;
@@ -250,9 +250,14 @@ export class Barrier implements Shareable {
     return { type: TYPE, module: import.meta.url, state };
   }
 
-  /** `<Barrier(waiters=1/3)>`, or `<Barrier(broken)>` (after Python 3.13's repr). */
-  [inspect.custom](): string {
+  /** `<Barrier(waiters=1/3)>`, or `<Barrier(broken)>` (after Python 3.13's repr). `String(x)` and `util.inspect` give the same. */
+  toString(): string {
     return this.broken ? '<Barrier(broken)>' : `<Barrier(waiters=${this.nWaiting}/${this.#parties})>`;
+  }
+
+  /** `util.inspect` shows the repr. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   #locked(body: () => void): void {

@@ -1,4 +1,4 @@
-import { inspect, type InspectOptionsStylized } from 'node:util';
+import { inspect } from 'node:util';
 import {
   allocateShared,
   defineShared,
@@ -387,10 +387,18 @@ export class Condition implements Shareable, Disposable {
     return { type: TYPE, module: import.meta.url, state: { lock: this.#lock, region: this.#region } satisfies ConditionState };
   }
 
-  /** Python's repr: `<Condition(<RLock(None, 0)>, 0)>` (the lock, then the waiters). */
-  [inspect.custom](_depth: number, options: InspectOptionsStylized): string {
+  /**
+   * Python's repr: `<Condition(<RLock(None, 0)>, 0)>` (the lock, then the waiters).
+   * `String(x)` and `util.inspect` give the same.
+   */
+  toString(): string {
     const waiters = Atomics.load(this.#words, SLEEPERS) + Atomics.load(this.#words, GRANTS);
-    return `<Condition(${inspect(this.#lock, options)}, ${waiters})>`;
+    return `<Condition(${String(this.#lock)}, ${waiters})>`;
+  }
+
+  /** `util.inspect` shows the repr. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   *#waitOp(deadline: number): Op<boolean> {

@@ -179,9 +179,14 @@ export class Event implements Shareable {
     return { type: TYPE, module: import.meta.url, state: { region: this.#region } satisfies EventState };
   }
 
-  /** `<Event(set)>` or `<Event(unset)>`. */
-  [inspect.custom](): string {
+  /** `<Event(set)>` or `<Event(unset)>`. `String(x)` and `util.inspect` give the same. */
+  toString(): string {
     return `<Event(${this.isSet() ? 'set' : 'unset'})>`;
+  }
+
+  /** `util.inspect` shows the repr. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   *#waitOp(deadline: number, spin: number): Op<boolean> {

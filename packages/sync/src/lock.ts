@@ -213,10 +213,15 @@ export class Lock implements Shareable, Disposable {
     return { type: TYPE, module: import.meta.url, state: { region: this.#region } satisfies LockState };
   }
 
-  /** Python's repr: `<Lock(owner=None)>`, `<Lock(owner=MainProcess)>`, `<Lock(owner=SomeOtherProcess)>`. */
-  [inspect.custom](): string {
+  /** Python's repr: `<Lock(owner=None)>`, `<Lock(owner=MainProcess)>`, `<Lock(owner=SomeOtherProcess)>`. `String(x)` and `util.inspect` give the same. */
+  toString(): string {
     if (Atomics.load(this.#words, STATE) === UNLOCKED) return '<Lock(owner=None)>';
     return `<Lock(owner=${this.#isMine() ? currentProcess().name : 'SomeOtherProcess'})>`;
+  }
+
+  /** `util.inspect` shows the repr. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   #tryAcquire(): boolean {

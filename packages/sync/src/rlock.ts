@@ -220,12 +220,17 @@ export class RLock implements Shareable, Disposable {
     return { type: TYPE, module: import.meta.url, state: { region: this.#region } satisfies RLockState };
   }
 
-  /** Python's repr: `<RLock(None, 0)>`, `<RLock(MainProcess, 2)>`, `<RLock(SomeOtherProcess, nonzero)>`. */
-  [inspect.custom](): string {
+  /** Python's repr: `<RLock(None, 0)>`, `<RLock(MainProcess, 2)>`, `<RLock(SomeOtherProcess, nonzero)>`. `String(x)` and `util.inspect` give the same. */
+  toString(): string {
     const owner = Atomics.load(this.#words, OWNER);
     if (owner === 0) return '<RLock(None, 0)>';
     if (owner === me()) return `<RLock(${currentProcess().name}, ${this.#words[COUNT]})>`;
     return '<RLock(SomeOtherProcess, nonzero)>';
+  }
+
+  /** `util.inspect` shows the repr. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   #tryAcquire(): boolean {

@@ -264,12 +264,17 @@ export class Semaphore implements Shareable, Disposable {
     };
   }
 
-  /** Python's repr: `<Semaphore(value=3)>`, `<BoundedSemaphore(value=2, maxvalue=3)>`. */
-  [inspect.custom](): string {
+  /** Python's repr: `<Semaphore(value=3)>`, `<BoundedSemaphore(value=2, maxvalue=3)>`. `String(x)` and `util.inspect` give the same. */
+  toString(): string {
     const value = this.getValue();
     return !this.#bounded
       ? `<Semaphore(value=${value})>`
       : `<BoundedSemaphore(value=${value}, maxvalue=${this.#bound})>`;
+  }
+
+  /** `util.inspect` shows the repr. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   #tryAcquire(): boolean {
