@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { addon } from './internal/addon.js';
 import { describe } from './internal/describe.js';
 import { isAlive, startTime } from './internal/processes.js';
-import { baseDirectory, SEGMENT_PREFIX, TRACKER_ENV, TRACKER_FILE, USER_PREFIX } from './internal/session.js';
+import { baseDirectory, joinableSession, SEGMENT_PREFIX, TRACKER_ENV, TRACKER_FILE, USER_PREFIX } from './internal/session.js';
 
 /*
  * How tracking works. A *session* is a directory, private to this user, shared by
@@ -32,7 +32,9 @@ let registeredSelf: string | undefined;
 /** The session directory, created on first use. */
 function sessionDirectory(create: boolean): string | undefined {
   const inherited = process.env[TRACKER_ENV];
-  if (inherited !== undefined && inherited !== '' && existsSync(inherited)) {
+  // Joined only if it, and the base directory holding it, are still private to
+  // us (see joinableSession); else this process starts a session of its own.
+  if (inherited !== undefined && inherited !== '' && (inherited === session ? existsSync(inherited) : joinableSession(inherited))) {
     session = inherited;
     return session;
   }
@@ -42,7 +44,12 @@ function sessionDirectory(create: boolean): string | undefined {
   // and worker threads of a process, whose process.env copies may not have seen
   // each other's changes, land in the same session.
   const dir = join(baseDirectory(), `session-${process.pid}-${startTime(process.pid) ?? '0'}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    // Not recursive: the base was just checked, and must not be re-created unchecked.
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // Made by another thread of ours.
+  }
   session = dir;
   // Children started from now on inherit the session.
   process.env[TRACKER_ENV] = dir;

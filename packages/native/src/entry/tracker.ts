@@ -5,9 +5,10 @@
  * @module
  */
 import { readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isAlive } from '../internal/processes.js';
 import { SEGMENT_PREFIX, TRACKER_FILE, USER_PREFIX } from '../internal/session.js';
+import { removeDeadFallback, sweepStaleSessions } from '../internal/sweep.js';
 import { unlinkSegment } from '../segment.js';
 
 /** How often users are checked: the bound on how long a leaked segment lingers. */
@@ -94,6 +95,9 @@ function finish(): void {
     }
   }
   rmSync(closing, { recursive: true, force: true });
+  // Every user is dead, so is the process that made a private base directory
+  // for this session (it registered itself): remove that directory if now empty.
+  removeDeadFallback(dirname(closing));
   process.exit(0);
 }
 
@@ -113,4 +117,7 @@ function poll(): void {
   setTimeout(poll, POLL_MS);
 }
 
+// Sessions whose tracker was killed before their users: nobody else will unlink
+// their segments (see src/internal/sweep.ts).
+sweepStaleSessions();
 poll();
