@@ -9,11 +9,13 @@ import type { Process } from './process.js';
 import { runtime } from './internal/runtime.js';
 import type { Channel, ChildHandle } from './internal/start-methods/types.js';
 
-export { encode, decode, decodeSync, type Encoded } from './internal/codec.js';
+export { encode, decode, decodeSync, type Encoded, type SharedTable } from './internal/codec.js';
 export { describe } from './internal/describe.js';
 export { checkOptions } from './internal/options.js';
 export { keepAlive } from './internal/keep-alive.js';
+export { Mutex, OWNER_CHECK_MS, SPIN_LIMIT, type MutexOptions, type MutexWait } from './internal/mutex.js';
 export { loadFunction, loadExport } from './internal/load-target.js';
+export { assertNotBootstrapping, whileBootstrapping } from './internal/bootstrapping.js';
 export { toTaskRef } from './task-ref.js';
 export { setSpawnOptions } from './process.js';
 export { isChild } from './internal/runtime.js';

@@ -4,28 +4,36 @@ import { serialize } from 'node:v8';
 import { DataCloneError, ProcessStateError } from './errors.js';
 import { trackUser } from '@mp/native';
 import { describeArena } from './internal/arena.js';
+import { assertNotBootstrapping } from './internal/bootstrapping.js';
 import { allocateToken, releaseToken } from './internal/isolates.js';
 import { callerModule } from './internal/caller.js';
 import { encode, type Encoded } from './internal/codec.js';
 import { describe } from './internal/describe.js';
+import { checkOptions } from './internal/options.js';
+import { watchSignals } from './internal/exit.js';
 import { keepAlive } from './internal/keep-alive.js';
 import { runtime, slot } from './internal/runtime.js';
 import { hostFor } from './internal/start-methods/index.js';
 import type { BootData, ChildHandle, SpawnOptions } from './internal/start-methods/types.js';
 import { assertStartMethod, getStartMethod, type StartMethod } from './start-method.js';
-import { toTaskRef, type Target, type TaskRef } from './task-ref.js';
+import { toTaskRef, type TaskRef } from './task-ref.js';
 
 /** Anything that names a start method: the method itself, or a context made by `getContext()`. */
 export interface StartMethodSource {
   readonly startMethod: StartMethod;
 }
 
-/** Options of {@link Process}. */
-export interface ProcessOptions {
+/**
+ * Options of {@link Process}.
+ *
+ * @typeParam A - the target's parameters, inferred from `target`: `args` must match them
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface ProcessOptions<A extends readonly unknown[] = any> {
   /** The function to run in the child: exported by the calling module, or `ref(module, name)`. */
-  target?: Target;
+  target?: ((...args: A) => unknown) | TaskRef;
   /** Arguments for the target, sent by structured clone (shared `@mp` objects by identity). */
-  args?: readonly unknown[];
+  args?: A;
   /** @defaultValue `'Process-N'` (`'Process-N:M'` in a child) */
   name?: string;
   /** A daemon child is terminated when its parent exits. @defaultValue `false` */
@@ -33,6 +41,16 @@ export interface ProcessOptions {
   /** The start method, or a context from `getContext()`. @defaultValue {@link getStartMethod}() at `start()` */
   context?: StartMethodSource | StartMethod;
 }
+
+/**
+ * Makes `args` required when the target has required parameters, so that
+ * `new Process({ target: greet })` for `greet(n: number)` does not compile.
+ *
+ * @typeParam A - the target's parameters
+ */
+export type RequiredArgs<A extends readonly unknown[]> = [] extends A ? unknown : { args: A };
+
+const PROCESS_OPTIONS: readonly string[] = ['target', 'args', 'name', 'daemon', 'context'];
 
 type Kind = 'child' | 'main' | 'self' | 'parent';
 
@@ -66,11 +84,6 @@ function stateOf(process: Process): State {
 
 /** Marks the `Process` subclasses made by `getContext()`: they are not user subclasses. */
 export const CONTEXT_METHOD: unique symbol = Symbol.for('@mp/core.context-method') as never;
-
-const BOOTSTRAP_MESSAGE =
-  'Cannot start a process from a module that is being imported by a child: a child imports the module of its ' +
-  'target to find it, so top-level code runs again there. Put the start() call under `if (isMain(import.meta))` ' +
-  "(Python: `if __name__ == '__main__':`).";
 
 /** The processes this isolate started and has not yet seen exit. */
 export function liveChildren(): Set<Process> {
@@ -107,18 +120,19 @@ const SIGNAL_NAMES: Record<number, string> = { [-15]: '-SIGTERM', [-9]: '-SIGKIL
  *   console.log(p.exitCode); // 0
  * }
  * ```
+ *
+ * @typeParam A - the target's parameters, inferred from `options.target`; `args` is checked
+ *   against them (a `ref()` target accepts any `args`)
  */
-export class Process {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export class Process<A extends readonly unknown[] = any> {
   /**
    * @param options - target, args, name, daemon, start method
    * @throws TypeError for a target that is neither a function nor a {@link TaskRef},
-   *   `args` that is not an array, or an unknown start method
+   *   `args` that is not an array, an unknown option, or an unknown start method
    */
-  constructor(options: ProcessOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected the Process options to be an object, got ${describe(options)}`);
-    }
-    const { target, args = [], name, daemon = false, context } = options;
+  constructor(options?: ProcessOptions<A> & RequiredArgs<A>) {
+    const { target, args = [], name, daemon = false, context } = checkOptions(options, PROCESS_OPTIONS, 'Process');
     if (!Array.isArray(args)) throw new TypeError(`Expected \`args\` to be an array, got ${describe(args)}`);
     if (name !== undefined && typeof name !== 'string') throw new TypeError(`Expected \`name\` to be a string, got ${describe(name)}`);
     if (typeof daemon !== 'boolean') throw new TypeError(`Expected \`daemon\` to be a boolean, got ${describe(daemon)}`);
@@ -211,7 +225,7 @@ export class Process {
     if (state.closed) throw new ProcessStateError('process object is closed');
     if (state.handle) throw new ProcessStateError('cannot start a process twice');
     const rt = runtime();
-    if (rt.bootstrapping) throw new ProcessStateError(BOOTSTRAP_MESSAGE);
+    assertNotBootstrapping();
     const method = state.method ?? getStartMethod();
     const host = hostFor(method);
     const context = { crossProcess: host.crossProcess, startMethod: method };
@@ -246,10 +260,12 @@ export class Process {
     state.method = method;
     const children = liveChildren();
     children.add(this);
+    watchSignals(children);
     void handle.exited.then((code) => {
       if (boot.token !== undefined) releaseToken(boot.token);
       state.exitCode = code;
       children.delete(this);
+      watchSignals(children);
     });
     if (state.daemon) handle.setRef(false);
   }
@@ -369,7 +385,7 @@ export class Process {
 function assertSerializable(...values: Encoded[]): void {
   for (const value of values) {
     try {
-      serialize(value.value);
+      serialize(value);
     } catch (error) {
       throw cloneError(value, error);
     }

@@ -5,24 +5,36 @@ import { isShareable, share, sharedTypes, type ShareContext, type SharedState } 
 import { arenaView } from '../shared-memory.js';
 
 /**
- * Encoding of values that cross to another isolate: shareable objects become
- * markers carrying their {@link SharedState}; everything else is left for the
- * structured clone of the transport (`postMessage`, IPC, `v8.serialize`).
+ * Encoding of values that cross to another isolate.
+ *
+ * Shareable objects (a Lock, a Queue, a view over shared memory) cannot be
+ * cloned: each is replaced by a *placeholder* — a fresh empty object made here —
+ * and described in a {@link SharedTable} sent beside the value, in the same
+ * message. Structured clone (`postMessage`, IPC with `serialization:
+ * 'advanced'`, `v8.serialize`) keeps object identity within one message, so on
+ * arrival the placeholders inside the value are the very objects listed in the
+ * table, and the receiver swaps them by identity.
+ *
+ * Why not a tag inside the value: data is never trusted to mark itself. An
+ * object a user can write — `JSON.parse(body)` of a request — could carry any
+ * tag and name any module; a placeholder is only a placeholder because the
+ * table, which only {@link encode} writes, points at that very object. User
+ * data cannot alias it. And only modules named by a table are ever loaded, by
+ * `file:` URL, and only when they then define the type they were named for.
  */
 
-const MARK = '@@mp/shared';
-
-interface Marker {
-  readonly [MARK]: true;
-  readonly type: string;
-  readonly module: string;
-  readonly state: unknown;
+/** The shared objects of one message, sent beside its value. */
+export interface SharedTable {
+  /** The placeholders, each standing somewhere in the value (or in another entry's state). */
+  readonly objects: readonly object[];
+  /** What each placeholder stands for; `state` may hold further placeholders. */
+  readonly states: readonly SharedState[];
 }
 
-/** An encoded value, and whether it holds shared objects that decoding must revive. */
+/** An encoded value, and the table of shared objects that decoding must revive (`false`: none). */
 export interface Encoded {
   readonly value: unknown;
-  readonly shared: boolean;
+  readonly shared: SharedTable | false;
 }
 
 function isPlainContainer(value: object): boolean {
@@ -72,124 +84,205 @@ function scan(value: unknown, path: string, seen: Set<object>): boolean {
   return found;
 }
 
-function replace(value: unknown, context: ShareContext, memo: Map<object, unknown>): unknown {
+/** Sets an own data property: a key named `__proto__` stays a key, never the prototype. */
+function put(record: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+interface Encoder {
+  readonly context: ShareContext;
+  /** Each object met so far, and what it became (a copy, or a placeholder). */
+  readonly memo: Map<object, unknown>;
+  readonly objects: object[];
+  readonly states: SharedState[];
+}
+
+function replace(value: unknown, encoder: Encoder): unknown {
   if (typeof value !== 'object' || value === null) return value;
+  const { memo } = encoder;
   if (memo.has(value)) return memo.get(value);
   const shareable = isShareable(value) ? value : arenaView(value);
   if (shareable) {
-    const shared: SharedState = shareable[share](context);
-    const marker: Record<string, unknown> = { [MARK]: true, type: shared.type, module: shared.module };
-    memo.set(value, marker);
-    marker['state'] = replace(shared.state, context, memo);
-    return marker;
+    const placeholder = {};
+    memo.set(value, placeholder);
+    const index = encoder.objects.push(placeholder) - 1;
+    const shared: SharedState = shareable[share](encoder.context);
+    encoder.states[index] = { type: shared.type, module: shared.module, state: replace(shared.state, encoder) };
+    return placeholder;
   }
   if (!isPlainContainer(value)) return value;
   if (Array.isArray(value)) {
     const copy: unknown[] = [];
     memo.set(value, copy);
-    for (const item of value) copy.push(replace(item, context, memo));
+    for (const item of value) copy.push(replace(item, encoder));
     return copy;
   }
   if (value instanceof Map) {
     const copy = new Map();
     memo.set(value, copy);
-    for (const [k, v] of value) copy.set(replace(k, context, memo), replace(v, context, memo));
+    for (const [k, v] of value) copy.set(replace(k, encoder), replace(v, encoder));
     return copy;
   }
   if (value instanceof Set) {
     const copy = new Set();
     memo.set(value, copy);
-    for (const v of value) copy.add(replace(v, context, memo));
+    for (const v of value) copy.add(replace(v, encoder));
     return copy;
   }
   const copy: Record<string, unknown> = {};
   memo.set(value, copy);
-  for (const key of Object.keys(value)) copy[key] = replace((value as Record<string, unknown>)[key], context, memo);
+  for (const key of Object.keys(value)) put(copy, key, replace((value as Record<string, unknown>)[key], encoder));
   return copy;
 }
 
 /**
- * Prepares `value` to cross to another isolate.
+ * Prepares `value` to cross to another isolate. Send `value` and `shared`
+ * together, in one message: the table refers to objects inside the value.
  *
  * @param path - how to name the value in errors (`args`, `item`)
  * @throws {@link DataCloneError} naming the path of a function, symbol or promise inside `value`
  */
 export function encode(value: unknown, context: ShareContext, path = 'value'): Encoded {
   if (!scan(value, path, new Set())) return { value, shared: false };
-  return { value: replace(value, context, new Map()), shared: true };
+  const encoder: Encoder = { context, memo: new Map(), objects: [], states: [] };
+  const encoded = replace(value, encoder);
+  return { value: encoded, shared: { objects: encoder.objects, states: encoder.states } };
 }
 
-function isMarker(value: object): value is Marker {
-  return (value as Partial<Marker>)[MARK] === true;
-}
-
-function markers(value: unknown, seen: Set<object>, out: Marker[]): Marker[] {
-  if (typeof value !== 'object' || value === null || seen.has(value)) return out;
-  seen.add(value);
-  if (isMarker(value)) out.push(value);
-  const children = value instanceof Map ? [...value.keys(), ...value.values()]
-    : value instanceof Set || Array.isArray(value) ? [...value]
-    : isPlainContainer(value) ? Object.values(value) : [];
-  for (const child of children) markers(child, seen, out);
-  return out;
-}
-
-const require = createRequire(import.meta.url);
-
-/** Loads a shared type's module synchronously (require of ESM, Node ≥ 20.19). */
-function loadTypeSync(marker: Marker): void {
-  if (sharedTypes().has(marker.type)) return;
-  try {
-    require(marker.module.startsWith('file:') ? fileURLToPath(marker.module) : marker.module);
-  } catch (error) {
-    throw new Error(
-      `Cannot receive a shared ${marker.type}: its module ${marker.module} could not be loaded here. ` +
-        'Import the package that defines it in this process first.',
-      { cause: error },
-    );
+/** The entries of a received table, checked: what arrived is only trusted as far as its shape. */
+function entriesOf(table: SharedTable): Array<readonly [object, SharedState]> {
+  const { objects, states } = table as Partial<SharedTable>;
+  if (!Array.isArray(objects) || !Array.isArray(states) || objects.length !== states.length) {
+    throw new TypeError('Cannot receive shared objects: the message does not hold a valid table of them.');
   }
+  return objects.map((object, i) => {
+    const entry = states[i] as Partial<SharedState> | undefined;
+    if (typeof object !== 'object' || object === null || typeof entry?.type !== 'string' || typeof entry.module !== 'string') {
+      throw new TypeError('Cannot receive shared objects: the message does not hold a valid table of them.');
+    }
+    return [object, entry as SharedState] as const;
+  });
 }
 
-function revive(value: unknown, memo: Map<object, unknown>): unknown {
+/**
+ * The modules to load before `states` can be revived: those of types not yet
+ * defined here. Only `file:` URLs are ever loaded.
+ */
+function modulesToLoad(states: readonly SharedState[]): string[] {
+  const modules = new Set<string>();
+  for (const { type, module } of states) {
+    if (sharedTypes().has(type)) continue;
+    if (!module.startsWith('file:')) {
+      throw new Error(
+        `Cannot receive a shared ${type}: its type is not defined in this process, and its module ${JSON.stringify(module)} ` +
+          'is not a file: URL, so it is not loaded. Import the package that defines it in this process first.',
+      );
+    }
+    modules.add(module);
+  }
+  return [...modules];
+}
+
+/** Swaps placeholders for the objects they stand for, in place (the value is this isolate's own copy). */
+function swap(value: unknown, lookup: (placeholder: object) => object | undefined, seen: Set<object>): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  if (memo.has(value)) return memo.get(value);
-  if (isMarker(value)) {
-    const make = sharedTypes().get(value.type);
-    if (!make) throw new Error(`Cannot receive a shared ${value.type}: its type is not defined in this process.`);
-    const object = make(revive(value.state, memo) as never);
-    memo.set(value, object);
-    return object;
-  }
-  memo.set(value, value);
-  if (!isPlainContainer(value)) return value;
+  const object = lookup(value);
+  if (object) return object;
+  if (seen.has(value) || !isPlainContainer(value)) return value;
+  seen.add(value);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = revive(value[i], memo);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null) value[i] = swap(item, lookup, seen);
+    }
   } else if (value instanceof Map) {
-    const entries = [...value].map(([k, v]) => [revive(k, memo), revive(v, memo)] as const);
+    const entries = [...value].map(([k, v]) => [swap(k, lookup, seen), swap(v, lookup, seen)] as const);
     value.clear();
     for (const [k, v] of entries) value.set(k, v);
   } else if (value instanceof Set) {
-    const items = [...value].map((v) => revive(v, memo));
+    const items = [...value].map((v) => swap(v, lookup, seen));
     value.clear();
     for (const v of items) value.add(v);
   } else {
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) record[key] = revive(record[key], memo);
+    for (const key of Object.keys(record)) {
+      const item = record[key];
+      if (typeof item !== 'object' || item === null) continue;
+      const swapped = swap(item, lookup, seen);
+      if (swapped !== item) put(record, key, swapped);
+    }
   }
   return value;
 }
 
-/** Rebuilds shared objects in a received value, importing their modules as needed. */
-export async function decode(encoded: Encoded): Promise<unknown> {
-  if (!encoded.shared) return encoded.value;
-  const pending = markers(encoded.value, new Set(), []).filter((m) => !sharedTypes().has(m.type));
-  for (const module of new Set(pending.map((m) => m.module))) await import(module);
-  return revive(encoded.value, new Map());
+/** Rebuilds the shared objects of the table (each once, states first), and puts them in place in the value. */
+function revive(value: unknown, entries: Array<readonly [object, SharedState]>): unknown {
+  const pending = new Map(entries);
+  const revived = new Map<object, object>();
+  const lookup = (placeholder: object): object | undefined => {
+    const done = revived.get(placeholder);
+    if (done) return done;
+    const entry = pending.get(placeholder);
+    if (!entry) return undefined;
+    // Taken out before its state is revived: a state that refers back to its own object is refused, not looped on.
+    pending.delete(placeholder);
+    const make = sharedTypes().get(entry.type);
+    if (!make) throw new Error(`Cannot receive a shared ${entry.type}: its type is not defined in this process.`);
+    const object = make(swap(entry.state, lookup, new Set()) as never);
+    revived.set(placeholder, object);
+    return object;
+  };
+  for (const [placeholder] of entries) lookup(placeholder);
+  return swap(value, lookup, new Set());
 }
 
-/** Like {@link decode}, without waiting: modules not yet loaded are required synchronously. */
+const require = createRequire(import.meta.url);
+
+/** Checks that loading `module` defined `type`: a module named for a type must define it. */
+function assertDefined(type: string, module: string): void {
+  if (!sharedTypes().has(type)) {
+    throw new Error(`Cannot receive a shared ${type}: its module ${module} was loaded but does not define it.`);
+  }
+}
+
+function loadError(type: string, module: string, error: unknown): Error {
+  return new Error(
+    `Cannot receive a shared ${type}: its module ${module} could not be loaded here. ` +
+      'Import the package that defines it in this process first.',
+    { cause: error },
+  );
+}
+
+/** Rebuilds shared objects in a received value, importing the modules of their types as needed. */
+export async function decode(encoded: Encoded): Promise<unknown> {
+  if (!encoded.shared) return encoded.value;
+  const entries = entriesOf(encoded.shared);
+  const states = entries.map(([, state]) => state);
+  for (const module of modulesToLoad(states)) {
+    const first = states.find((s) => s.module === module)!;
+    try {
+      await import(module);
+    } catch (error) {
+      throw loadError(first.type, module, error);
+    }
+  }
+  for (const { type, module } of states) assertDefined(type, module);
+  return revive(encoded.value, entries);
+}
+
+/** Like {@link decode}, without waiting: modules not yet loaded are required synchronously (require of ESM, Node ≥ 20.19). */
 export function decodeSync(encoded: Encoded): unknown {
   if (!encoded.shared) return encoded.value;
-  for (const marker of markers(encoded.value, new Set(), [])) loadTypeSync(marker);
-  return revive(encoded.value, new Map());
+  const entries = entriesOf(encoded.shared);
+  const states = entries.map(([, state]) => state);
+  for (const module of modulesToLoad(states)) {
+    const first = states.find((s) => s.module === module)!;
+    try {
+      require(fileURLToPath(module));
+    } catch (error) {
+      throw loadError(first.type, module, error);
+    }
+  }
+  for (const { type, module } of states) assertDefined(type, module);
+  return revive(encoded.value, entries);
 }

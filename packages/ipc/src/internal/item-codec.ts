@@ -1,6 +1,6 @@
 import { deserialize, serialize } from 'node:v8';
 import { DataCloneError, allocateShared, freeShared, regionAt, type SharedRegion } from '@mp/core';
-import { decodeSync, encode } from '@mp/core/internal';
+import { decodeSync, encode, type SharedTable } from '@mp/core/internal';
 import { decodePlain, encodePlain } from './plain-codec.js';
 
 /**
@@ -37,7 +37,7 @@ export const INLINE_MAX_BYTES = 4096;
 /** A value ready to be written: its kind and payload. */
 export interface Outgoing {
   readonly kind: number;
-  /** The payload holds shared-object markers that `decodeSync` must revive. */
+  /** The payload is a `[value, table]` pair whose shared objects `decodeSync` must revive (see core's codec). */
   readonly shared: boolean;
   /** {@link KIND_NUMBER}: the number. */
   readonly number: number;
@@ -110,7 +110,8 @@ export function encodeValue(value: unknown, path: string): Outgoing {
   const encoded = encode(value, CONTEXT, path);
   let bytes: Buffer;
   try {
-    bytes = serialize(encoded.value);
+    // With shared objects, the value travels with its table of them, in one serialization (see core's codec).
+    bytes = serialize(encoded.shared ? [encoded.value, encoded.shared] : encoded.value);
   } catch (error) {
     throw new DataCloneError(
       `${path} cannot be sent to another thread or process: ${(error as Error)?.message ?? String(error)}. ` +
@@ -118,7 +119,7 @@ export function encodeValue(value: unknown, path: string): Outgoing {
       { cause: error },
     );
   }
-  return outgoing(KIND_V8, bytes, encoded.shared);
+  return outgoing(KIND_V8, bytes, encoded.shared !== false);
 }
 
 /** Encodes raw bytes (`sendBytes`); they are received as they are. */
@@ -225,8 +226,9 @@ function fromBytes(kind: number, shared: boolean, view: Uint8Array, isCopy: bool
       return Buffer.from(copy.buffer, copy.byteOffset, copy.byteLength);
     }
     default: {
-      const value: unknown = deserialize(view);
-      return shared ? decodeSync({ value, shared }) : value;
+      if (!shared) return deserialize(view);
+      const [value, table] = deserialize(view) as [unknown, SharedTable];
+      return decodeSync({ value, shared: table });
     }
   }
 }
@@ -250,6 +252,13 @@ export function decodeIncoming(incoming: Incoming): unknown {
  * its `v8.serialize` form — what `recv` of those bytes would decode again.
  */
 export function incomingBytes(incoming: Incoming): Uint8Array {
+  if (incoming.shared) {
+    if (incoming.region) freeOutOfLine(incoming.region.offset, incoming.region.length);
+    throw new TypeError(
+      'recvBytes() received a message that holds shared objects (a Lock, a Queue, a Value…), which cannot be read as bytes. ' +
+        'Receive such messages with recv().',
+    );
+  }
   if (incoming.kind === KIND_BYTES || incoming.kind === KIND_V8) {
     if (incoming.region) {
       const { view, done } = takeRegion(incoming);
@@ -282,7 +291,9 @@ export function messageLength(incoming: Incoming): number {
 
 /**
  * Decodes raw bytes received by `recv` (Python: unpickling what `send_bytes`
- * sent): they must be a `v8.serialize` form.
+ * sent): they must be a `v8.serialize` form. They are data only: raw bytes
+ * never carry shared objects, so nothing in them can name a module to load
+ * (unlike pickle, whose bytes can make the receiver run code).
  */
 export function decodeRawBytes(bytes: Uint8Array): unknown {
   let value: unknown;
@@ -295,7 +306,7 @@ export function decodeRawBytes(bytes: Uint8Array): unknown {
       { cause: error },
     );
   }
-  return typeof value === 'object' && value !== null ? decodeSync({ value, shared: true }) : value;
+  return value;
 }
 
 /** Frees an out-of-line payload nobody will read (a put that timed out, a queue being reclaimed). */

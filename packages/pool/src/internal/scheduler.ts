@@ -1,5 +1,5 @@
 import { cpuCount, type StartMethod, type TaskRef } from '@mp/core';
-import { decode, encode, keepAlive } from '@mp/core/internal';
+import { decode, encode, keepAlive, type SharedTable } from '@mp/core/internal';
 import { PoolBrokenError, PoolStateError, PoolTerminatedError } from '../errors.js';
 import { Deque } from './deque.js';
 import { fromRecord, type ErrorRecord } from './error-record.js';
@@ -13,6 +13,22 @@ const INITIAL_PREFETCH = 1;
 const PREFETCH_MS = 2;
 /** The most tasks in one message. */
 const MAX_PREFETCH = 1_024;
+/**
+ * A worker that died before it was ready is replaced after a delay that grows
+ * while replacements keep dying the same way: 0, then 10, 20, 40… ms, at most
+ * {@link MAX_RESPAWN_DELAY_MS}; back to 0 once a worker is ready.
+ */
+const RESPAWN_BACKOFF_MS = 10;
+const MAX_RESPAWN_DELAY_MS = 1_000;
+/**
+ * Workers that end by themselves before they are ready (not killed from
+ * outside), this many in a row with none ready in between, break the pool:
+ * they cannot start (the worker cannot load, the initializer exits…), and
+ * replacing them for ever would hang every task.
+ */
+const MAX_START_FAILURES = 5;
+/** Exit codes of the signals that end a process from outside (SIGHUP, SIGINT, SIGKILL, SIGTERM): never held against the pool. */
+const KILLED_FROM_OUTSIDE = new Set([-1, -2, -9, -15]);
 
 export interface SchedulerOptions {
   readonly processes: number;
@@ -63,6 +79,11 @@ export class Scheduler {
   /** Workers not started yet (see the constructor). */
   #deferred = 0;
   #terminated: Promise<void> | undefined;
+  /** Workers in a row that died before they were ready, and how many of them ended by themselves. */
+  #startFailures = 0;
+  #selfStartFailures = 0;
+  /** Replacements waiting for their back-off delay. */
+  readonly #respawns = new Set<NodeJS.Timeout>();
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
@@ -229,6 +250,8 @@ export class Scheduler {
   #onMessage(worker: WorkerSlot, message: unknown[]): void {
     switch (message[0]) {
       case READY:
+        this.#startFailures = 0;
+        this.#selfStartFailures = 0;
         worker.markReady();
         this.#dispatch();
         if (worker.inflight.length === 0) this.#spawnDeferred();
@@ -269,12 +292,13 @@ export class Scheduler {
   #onExit(worker: WorkerSlot, code: number): void {
     this.#workers.delete(worker);
     const held = worker.inflight.drain();
+    let delay = 0;
     if (this.state !== 'terminate') {
-      if (!worker.ready && !worker.stopping) {
-        const lost = worker.lostError(code);
-        this.#queue.unshiftAll(held);
-        this.#break(new PoolBrokenError(`${worker.name} died before it was ready (${lost.message})`, { cause: lost }));
-      } else if (held.length > 0) {
+      // A worker that died before it was ready (killed while it started, or it
+      // exited in its initializer) is replaced: only an initializer that throws
+      // breaks the pool (INIT_FAILED). It held no task (see WorkerSlot.room()).
+      if (!worker.ready && !worker.stopping) delay = this.#startFailed(worker, code);
+      if (held.length > 0) {
         const [running, ...waiting] = held;
         // The oldest unanswered task is the one it was running: it fails. The
         // others never started (tasks run one at a time, in order): another worker takes them.
@@ -284,16 +308,58 @@ export class Scheduler {
       }
     }
     if (this.#deferred > 0) this.#spawnDeferred();
-    if (this.#wantsWorkers()) {
+    if (this.#wantsWorkers()) this.#replace(worker.name, delay);
+    this.#dispatch();
+    this.#hold();
+    this.#wakeJoiners();
+  }
+
+  /**
+   * Counts a worker that died before it was ready; breaks the pool after
+   * {@link MAX_START_FAILURES} in a row that ended by themselves.
+   *
+   * @returns how long to wait before replacing it
+   */
+  #startFailed(worker: WorkerSlot, code: number): number {
+    this.#startFailures++;
+    if (!KILLED_FROM_OUTSIDE.has(code) && ++this.#selfStartFailures >= MAX_START_FAILURES) {
+      const lost = worker.lostError(code, true);
+      this.#break(
+        new PoolBrokenError(
+          `${MAX_START_FAILURES} workers in a row died before they were ready, the last one ${worker.name} with exit code ${code} ` +
+            `(${lost.reason}), so workers cannot start: check the initializer and the worker's output on stderr`,
+          { cause: lost },
+        ),
+      );
+    }
+    return this.#startFailures <= 1 ? 0 : Math.min(MAX_RESPAWN_DELAY_MS, RESPAWN_BACKOFF_MS * 2 ** (this.#startFailures - 2));
+  }
+
+  /** Starts a worker in place of `name`, now or after `delay` ms. */
+  #replace(name: string, delay: number): void {
+    const spawn = (): void => {
       try {
         this.#spawn();
       } catch (error) {
-        this.#break(new PoolBrokenError(`a worker could not be started to replace ${worker.name}`, { cause: error }));
+        this.#break(new PoolBrokenError(`a worker could not be started to replace ${name}`, { cause: error }));
       }
+    };
+    if (delay === 0) {
+      spawn();
+      return;
     }
-    this.#dispatch();
-    this.#hold();
-    if (this.state !== 'run' && this.#workers.size === 0) {
+    // Not ref'd: queued tasks hold the event loop (#hold), an idle pool must not.
+    const timer = setTimeout(() => {
+      this.#respawns.delete(timer);
+      if (this.#wantsWorkers()) spawn();
+      this.#wakeJoiners();
+    }, delay).unref();
+    this.#respawns.add(timer);
+  }
+
+  /** Wakes `join()` once a pool that is not running has no worker left and none to come. */
+  #wakeJoiners(): void {
+    if (this.state !== 'run' && this.#workers.size === 0 && this.#respawns.size === 0) {
       for (const wake of this.#joinWaiters.splice(0)) wake();
     }
   }
@@ -315,6 +381,8 @@ export class Scheduler {
   #stopAll(error: unknown): Promise<void> {
     this.state = 'terminate';
     this.#deferred = 0;
+    for (const timer of this.#respawns) clearTimeout(timer);
+    this.#respawns.clear();
     for (const producer of [...this.#producers]) producer.onStop(error);
     this.#producers.clear();
     const failed = this.#queue.drain();
@@ -325,6 +393,7 @@ export class Scheduler {
     this.#pending = 0;
     for (const task of failed) task.sink.done(task, { ok: false, error });
     this.#hold();
+    this.#wakeJoiners(); // a join() that waited for a replacement that will not come now
     const exits = Promise.all([...this.#workers].map((worker) => worker.exited));
     const release = keepAlive();
     return exits.then(
@@ -346,7 +415,7 @@ export class Scheduler {
 
   async join(): Promise<void> {
     if (this.state === 'run') throw new PoolStateError('Pool is still running: call close() or terminate() before join()');
-    if (this.#workers.size === 0) return;
+    if (this.#workers.size === 0 && this.#respawns.size === 0) return;
     const release = keepAlive();
     try {
       await new Promise<void>((resolve) => this.#joinWaiters.push(resolve));
@@ -367,10 +436,10 @@ function deliver(task: HostTask, kind: number, payload: unknown, extra: unknown)
     task.sink.done(task, { ok: false, error: fromRecord(payload as ErrorRecord) });
     return;
   }
-  let shared = extra as boolean;
+  let shared = extra as SharedTable | false;
   let errors: Array<readonly [number, unknown]> | undefined;
   if (kind === RESULT_PARTIAL) {
-    const [partialShared, records] = extra as [boolean, Array<readonly [number, ErrorRecord]>];
+    const [partialShared, records] = extra as [SharedTable | false, Array<readonly [number, ErrorRecord]>];
     shared = partialShared;
     errors = records.map(([i, record]) => [i, fromRecord(record)] as const);
   }

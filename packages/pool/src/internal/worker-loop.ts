@@ -1,6 +1,6 @@
 import { serialize } from 'node:v8';
 import type { TaskRef } from '@mp/core';
-import { decode, encode, loadFunction, parentChannel, type Channel, type Encoded } from '@mp/core/internal';
+import { decode, encode, loadFunction, whileBootstrapping, parentChannel, type Channel, type Encoded, type SharedTable } from '@mp/core/internal';
 import { toRecord, type ErrorRecord } from './error-record.js';
 import {
   DONE,
@@ -115,7 +115,7 @@ class WorkerLoop {
       const fnId = queue[at + 1] as number;
       const mode = queue[at + 2] as Mode;
       const args = queue[at + 3];
-      const shared = queue[at + 4] as boolean;
+      const shared = queue[at + 4] as SharedTable | false;
       const started = performance.now();
       const fn = this.#loaded[fnId];
       const result = fn && !shared ? this.#call(id, mode, fn, args) : this.#callAsync(id, mode, fnId, { value: args, shared });
@@ -170,7 +170,8 @@ class WorkerLoop {
     } catch (error) {
       if (!Array.isArray(payload)) return failure(id, cloneError(error, 'the result'));
       const values = [...(payload as unknown[])];
-      const [shared, errors]: [boolean, ItemErrors] = kind === RESULT_PARTIAL ? [...(extra as [boolean, ItemErrors])] : [extra as boolean, []];
+      const [shared, errors]: [SharedTable | false, ItemErrors] =
+        kind === RESULT_PARTIAL ? [...(extra as [SharedTable | false, ItemErrors])] : [extra as SharedTable | false, []];
       const found = [...errors];
       values.forEach((value, i) => {
         try {
@@ -201,7 +202,9 @@ class WorkerLoop {
   async #load(fnId: number): Promise<Fn> {
     const ref = this.#refs[fnId];
     if (!ref) throw new Error(`Pool protocol error: task function #${fnId} was never defined`);
-    const fn = (await loadFunction(ref, 'Pool task')) as Fn;
+    // Importing the task's module runs its top-level code here: that code must
+    // not start children (a `new Pool()` there would start pools for ever).
+    const fn = (await whileBootstrapping(() => loadFunction(ref, 'Pool task'))) as Fn;
     this.#loaded[fnId] = fn;
     return fn;
   }
@@ -352,9 +355,10 @@ export async function poolWorker(config: WorkerConfig, initargs: unknown[]): Pro
   if (!channel) throw new Error('poolWorker() is the target of @mp/pool workers: it runs only in a worker started by a Pool');
   const loop = new WorkerLoop(channel, config);
   const uninstall = installNotices((message) => loop.post(message));
-  if (config.initializer) {
+  const initRef = config.initializer;
+  if (initRef) {
     try {
-      const initializer = await loadFunction(config.initializer, 'Pool initializer');
+      const initializer = await whileBootstrapping(() => loadFunction(initRef, 'Pool initializer'));
       await initializer(...initargs);
     } catch (error) {
       loop.post([INIT_FAILED, toRecord(error)]);
