@@ -19,7 +19,8 @@ function makeContext(method: StartMethod): Context {
   const Bound = class extends Process {};
   Object.defineProperty(Bound, 'name', { value: 'Process' });
   Object.defineProperty(Bound, CONTEXT_METHOD, { value: method });
-  return Object.freeze({ startMethod: method, Process: Bound });
+  // The subclass is as generic as Process itself (it adds nothing but the start method).
+  return Object.freeze({ startMethod: method, Process: Bound as typeof Process });
 }
 
 /**
