@@ -33,7 +33,7 @@ export class NativeUnsupportedError extends Error {
  * ```ts
  * try { createSegment(segmentName(), 4096); }
  * catch (error) {
- *   if (error instanceof NativeNotBuiltError) console.error(error.message); // "…run `pnpm --filter `@mp/native` rebuild`…"
+ *   if (error instanceof NativeNotBuiltError) console.error(error.message); // "…`npm rebuild @mp/native`…"
  * }
  * ```
  */

@@ -8,12 +8,12 @@ import { addonError } from './internal/addon.js';
  *
  * @returns `true` when {@link createSegment}, the futex functions and the tracker
  * can be used; `false` when they would throw {@link NativeUnsupportedError} or
- * {@link NativeNotBuiltError} (call {@link unsupportedReason} for the message).
+ * {@link NativeNotBuiltError} (call {@link unsupportedReason} for why).
  *
  * @example
  * ```ts
  * import { isSupported, unsupportedReason } from '@mp/native';
- * if (!isSupported()) console.warn(unsupportedReason()?.message);
+ * if (!isSupported()) console.warn(unsupportedReason());
  * ```
  */
 export function isSupported(): boolean {
@@ -21,20 +21,31 @@ export function isSupported(): boolean {
 }
 
 /**
- * Why cross-process shared memory is unavailable: the error the other functions of
- * this package would throw, or `undefined` when it is available. Never throws.
+ * Why cross-process shared memory is unavailable here, in one sentence for a
+ * person: the real cause and the fix in the user's project — not Linux (names the
+ * platform); the addon not built, or built for another Node (names this Node's
+ * version and ABI, `process.versions.modules`, and gives the commands that build
+ * it: `pnpm approve-builds @mp/native && pnpm rebuild @mp/native`, since pnpm 10
+ * and later skip dependencies' build scripts until approved, or
+ * `npm rebuild @mp/native`); or the addon failing to load (with the loader's
+ * message). Never throws.
  *
- * Python: none.
+ * It is the message of the error that the other functions of this package throw
+ * ({@link NativeUnsupportedError} or {@link NativeNotBuiltError}).
  *
- * @returns A {@link NativeUnsupportedError} (not Linux), a
- * {@link NativeNotBuiltError} (addon missing or for another Node), or `undefined`.
+ * Python: none (CPython always has `multiprocessing.shared_memory`).
+ *
+ * @returns `undefined` when shared segments are supported, else the sentence.
  *
  * @example
  * ```ts
+ * import { unsupportedReason } from '@mp/native';
  * const reason = unsupportedReason();
- * if (reason) throw reason;
+ * if (reason !== undefined) console.warn(`Shared memory between processes is off: ${reason}`);
+ * // e.g. "The @mp/native addon is not built for Node v20.20.2 (ABI 115): its install script did not run…
+ * //       Build it in your project: with pnpm, `pnpm approve-builds @mp/native && pnpm rebuild @mp/native`…"
  * ```
  */
-export function unsupportedReason(): Error | undefined {
-  return addonError();
+export function unsupportedReason(): string | undefined {
+  return addonError()?.message;
 }

@@ -1,17 +1,11 @@
-import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  NativeNotBuiltError,
   SegmentError,
   createSegment,
-  isSupported,
   openSegment,
   segmentName,
   unlinkSegment,
-  unsupportedReason,
 } from '@mp/native';
 import { adopt, cleanup, segment, shmExists, spawn } from './helpers.ts';
 
@@ -122,37 +116,5 @@ describe('unlinkSegment', () => {
     Atomics.store(words, 0, 1);
     expect(Atomics.load(words, 0)).toBe(1);
     expect(() => openSegment(name)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
-  });
-});
-
-describe('loading the addon', () => {
-  it('is supported here (Linux, addon built)', () => {
-    expect(isSupported()).toBe(true);
-    expect(unsupportedReason()).toBeUndefined();
-  });
-
-  it('says how to build the addon when it is missing', () => {
-    // A copy of the package without binaries/ or build/.
-    const root = mkdtempSync(join(tmpdir(), 'mp-native-unbuilt-'));
-    try {
-      const packageRoot = new URL('..', import.meta.url);
-      cpSync(new URL('dist', packageRoot), join(root, 'dist'), { recursive: true });
-      cpSync(new URL('package.json', packageRoot), join(root, 'package.json'));
-      cpSync(new URL('binding.gyp', packageRoot), join(root, 'binding.gyp'));
-      const probe = join(root, 'probe.mjs');
-      writeFileSync(
-        probe,
-        `import { isSupported, unsupportedReason, createSegment } from './dist/index.js';
-         let thrown; try { createSegment('/mp-never', 8); } catch (e) { thrown = e; }
-         console.log(JSON.stringify({ supported: isSupported(), code: unsupportedReason()?.code,
-           name: thrown?.name, message: thrown?.message }));`,
-      );
-      const result = JSON.parse(execFileSync(process.execPath, [probe], { encoding: 'utf8' })) as Record<string, unknown>;
-      expect(result).toMatchObject({ supported: false, code: 'ERR_MP_NATIVE_NOT_BUILT', name: NativeNotBuiltError.name });
-      expect(result.message).toContain('pnpm --filter @mp/native rebuild');
-      expect(result.message).toContain(`Node ${process.version}`);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeNotBuiltError, NativeUnsupportedError } from '../errors.js';
 
@@ -43,23 +43,38 @@ let loaded: Addon | Error | undefined;
 /** The addon once loaded: the hot path (every futex call) is one load and one test. */
 let ready: Addon | undefined;
 
+/**
+ * How to build the addon, for where this copy of the package lives: a dependency
+ * installed into someone's project (under node_modules/), or this monorepo.
+ */
+function buildCommand(installed: boolean, root: string): string {
+  if (installed) {
+    return (
+      'in your project run `pnpm approve-builds @mp/native && pnpm rebuild @mp/native` (pnpm) ' +
+      'or `npm rebuild @mp/native` (npm), which need python3, make and a C++ compiler'
+    );
+  }
+  return (
+    `run \`pnpm --filter @mp/native rebuild\` (or \`node ${join(root, 'scripts', 'build.mjs')}\`), ` +
+    'which needs python3, make, a C++ compiler and the headers of this Node'
+  );
+}
+
 function load(): Addon | Error {
   if (process.platform !== 'linux') {
     return new NativeUnsupportedError(
-      `Cross-process shared memory needs Linux (POSIX shared memory in /dev/shm and the futex system call); ` +
-        `this is ${process.platform}. Share memory between worker threads of one process instead, or send plain data.`,
+      `Cross-process shared memory needs Linux (POSIX shared memory in /dev/shm and the futex system call), ` +
+        `and this is ${process.platform}: use the 'thread' start method (worker threads share memory without it), or send plain data.`,
     );
   }
   const root = packageRoot();
   // binaries/<key>/ is where scripts/build.mjs installs a binary per Node ABI;
   // build/Release/ is node-gyp's own output, used when someone ran node-gyp directly.
   const candidates = [join(root, 'binaries', binaryKey(), ADDON_FILE), join(root, 'build', 'Release', ADDON_FILE)];
-  const remedy =
-    `Build it for this Node with \`pnpm --filter @mp/native rebuild\` (or \`node ${join(root, 'scripts', 'build.mjs')}\`); ` +
-    'building needs python3, make, a C++ compiler and the headers of this Node.';
   const require = createRequire(import.meta.url);
-  const mismatches: string[] = [];
+  const foreign: string[] = [];
   let failure: unknown;
+  let failed: string | undefined;
   for (const file of candidates) {
     if (!existsSync(file)) continue;
     try {
@@ -68,17 +83,25 @@ function load(): Addon | Error {
       // ABI it was compiled for is safe (Node itself does not check this for
       // Node-API modules).
       if (String(addon.abi) === process.versions.modules) return addon;
-      mismatches.push(`${file} is for ABI ${addon.abi}`);
+      foreign.push(`${file} is for ABI ${addon.abi}`);
     } catch (error) {
-      failure = error;
-      mismatches.push(`${file} failed to load: ${error instanceof Error ? error.message : String(error)}`);
+      failure ??= error;
+      failed ??= `${file}: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
-  const found = mismatches.length > 0 ? ` (${mismatches.join('; ')})` : ` (looked for ${candidates.join(' and ')})`;
-  return new NativeNotBuiltError(
-    `The @mp/native addon is not built for Node ${process.version} (ABI ${process.versions.modules})${found}. ${remedy}`,
-    failure === undefined ? undefined : { cause: failure },
-  );
+  const node = `Node ${process.version} (ABI ${process.versions.modules})`;
+  const installed = root.split(sep).includes('node_modules');
+  const cause =
+    failed !== undefined
+      ? `The @mp/native addon failed to load on ${node} (${failed})`
+      : foreign.length > 0
+        ? `The @mp/native addon was built for another Node, not for ${node} (${foreign.join('; ')})`
+        : installed
+          ? `The @mp/native addon is not built for ${node}: its install script did not run ` +
+            '(pnpm 10 and later skip the build scripts of dependencies until approved: ERR_PNPM_IGNORED_BUILDS; ' +
+            'so does `npm install --ignore-scripts`) or failed'
+          : `The @mp/native addon is not built for ${node}`;
+  return new NativeNotBuiltError(`${cause}. To build it, ${buildCommand(installed, root)}.`, failure === undefined ? undefined : { cause: failure });
 }
 
 /** Loads the addon once. Throws {@link NativeUnsupportedError} or {@link NativeNotBuiltError}. */
