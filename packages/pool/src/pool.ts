@@ -1,5 +1,5 @@
 import { cpuCount, getContext, isTaskRef, StartMethodError, type StartMethod, type TaskRef } from '@mp/core';
-import { describe, toTaskRef } from '@mp/core/internal';
+import { assertNotBootstrapping, checkOptions, describe, toTaskRef } from '@mp/core/internal';
 import { AsyncResult, type AsyncResultCallbacks } from './async-result.js';
 import { ApplyJob } from './internal/apply-job.js';
 import { ImapJob } from './internal/imap-job.js';
@@ -37,6 +37,10 @@ export interface PoolOptions {
 /** Options of `applyAsync`, `mapAsync` and `starmapAsync`: Python's `callback` and `error_callback`. */
 export type AsyncOptions<R> = AsyncResultCallbacks<R>;
 
+const POOL_OPTIONS = ['processes', 'initializer', 'initargs', 'maxtasksperchild', 'context', 'resourceLimits'] as const satisfies ReadonlyArray<keyof PoolOptions>;
+const RESOURCE_LIMITS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb'] as const satisfies ReadonlyArray<keyof ResourceLimits>;
+const ASYNC_OPTIONS = ['callback', 'errorCallback'] as const satisfies ReadonlyArray<keyof AsyncOptions<unknown>>;
+
 function positiveInteger(value: unknown, what: string): number {
   if (typeof value !== 'number') throw new TypeError(`Expected \`${what}\` to be a positive integer, got ${describe(value)}`);
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`Expected \`${what}\` to be a positive integer, got ${describe(value)}`);
@@ -70,17 +74,17 @@ export class Pool {
    *
    * Python: `Pool(processes=None, initializer=None, initargs=(), maxtasksperchild=None)`.
    *
-   * @param options - processes, initializer, initargs, maxtasksperchild, context
+   * @param options - processes, initializer, initargs, maxtasksperchild, context, resourceLimits
    * @throws RangeError "Number of processes must be at least 1" for `processes < 1`, and for a
    *   `maxtasksperchild` that is not a positive integer
-   * @throws TypeError for a non-function `initializer`, `initargs` that is not an array, an unknown start method
+   * @throws TypeError for an unknown option (`{ process: 4 }`: the message names the valid ones), a
+   *   non-function `initializer`, `initargs` that is not an array, an unknown start method
+   * @throws `ProcessStateError` when called while a child imports the module that calls it (top-level
+   *   code of a task's or target's module): create the pool under `if (isMain(import.meta))`
    * @throws `StartMethodError` for `resourceLimits` under `'process'`, or shared memory in `initargs` under `'process'`
    */
   constructor(options: PoolOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected the Pool options to be an object, got ${describe(options)}`);
-    }
-    const { initializer, initargs = [], maxtasksperchild, context, resourceLimits } = options;
+    const { initializer, initargs = [], maxtasksperchild, context, resourceLimits } = checkOptions(options, POOL_OPTIONS, 'Pool');
     const processes = options.processes ?? cpuCount();
     if (typeof processes !== 'number' || Number.isNaN(processes)) {
       throw new TypeError(`Expected \`processes\` to be a number, got ${describe(processes)}`);
@@ -93,6 +97,10 @@ export class Pool {
     }
     if (!Array.isArray(initargs)) throw new TypeError(`Expected \`initargs\` to be an array, got ${describe(initargs)}`);
     const method = startMethodOf(context);
+    if (resourceLimits !== undefined) checkOptions(resourceLimits, RESOURCE_LIMITS, 'Pool resourceLimits');
+    // Python refuses here too: a module that creates a pool at top level would
+    // create one again in every worker that imports it, for ever.
+    assertNotBootstrapping('new Pool()');
     if (resourceLimits !== undefined && method !== 'thread') {
       throw new StartMethodError(
         "`resourceLimits` works only with the 'thread' start method: a 'process' worker is a separate Node.js process " +
@@ -176,7 +184,7 @@ export class Pool {
     const ref = this.#ref(fn);
     const list = args ?? [];
     if (!Array.isArray(list)) throw new TypeError(`Expected \`args\` to be an array, got ${describe(list)}`);
-    const result = new AsyncResult<R>(checkCallbacks(options));
+    const result = new AsyncResult<R>(checkCallbacks(options, 'applyAsync()'));
     this.#scheduler.submit(ref, MODE_APPLY, list, new ApplyJob(result as AsyncResult<unknown>), 0, 1);
     return result;
   }
@@ -285,7 +293,7 @@ export class Pool {
     }
     const size = chunksize === undefined ? Math.ceil(items.length / (4 * this.#scheduler.processes)) : positiveInteger(chunksize, 'chunksize');
     const chunks = items.length === 0 ? 0 : Math.ceil(items.length / size);
-    const result = new AsyncResult<unknown[]>(checkCallbacks(options));
+    const result = new AsyncResult<unknown[]>(checkCallbacks(options, star ? 'starmapAsync()' : 'mapAsync()'));
     const job = new MapJob(result, size, chunks);
     const mode = star ? MODE_STARMAP : MODE_MAP;
     for (let start = 0; start < items.length; start += size) {
@@ -421,10 +429,9 @@ export class Pool {
   }
 }
 
-function checkCallbacks<R>(options: AsyncOptions<R> | undefined): AsyncResultCallbacks<R> | undefined {
+function checkCallbacks<R>(options: AsyncOptions<R> | undefined, owner: string): AsyncResultCallbacks<R> | undefined {
   if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null) throw new TypeError(`Expected the options to be an object, got ${describe(options)}`);
-  const { callback, errorCallback } = options;
+  const { callback, errorCallback } = checkOptions(options, ASYNC_OPTIONS, owner);
   if (callback !== undefined && typeof callback !== 'function') throw new TypeError(`Expected \`callback\` to be a function, got ${describe(callback)}`);
   if (errorCallback !== undefined && typeof errorCallback !== 'function') {
     throw new TypeError(`Expected \`errorCallback\` to be a function, got ${describe(errorCallback)}`);

@@ -52,6 +52,52 @@ describe.each(['thread', 'process'] as const)('lost workers and terminate (%s)',
     expect(await pool.apply(square, [7])).toBe(49);
   });
 
+  it.runIf(method === 'process')('a worker that runs out of memory (SIGABRT) is reported as out of memory', async () => {
+    // A 'process' worker is a Node.js process: its heap is limited by NODE_OPTIONS, read when it is forked.
+    const saved = process.env['NODE_OPTIONS'];
+    process.env['NODE_OPTIONS'] = `${saved ?? ''} --max-old-space-size=48`;
+    let pool;
+    try {
+      pool = makePool({ processes: 1, context: method });
+    } finally {
+      if (saved === undefined) delete process.env['NODE_OPTIONS'];
+      else process.env['NODE_OPTIONS'] = saved;
+    }
+    const error = await rejection(pool.apply(fx('hog-memory', 'hogMemory')));
+    expect(error).toBeInstanceOf(WorkerLostError);
+    expect(error.signal).toBe('SIGABRT');
+    expect(error.reason).toBe('out-of-memory');
+    expect(error.message).toMatch(/aborted \(SIGABRT, exit code -6\)/);
+    expect(await pool.apply(square, [8])).toBe(64);
+  });
+
+  it('terminate() ends a worker that ignores SIGTERM and blocks its thread', async () => {
+    const pool = makePool({ processes: 1, context: method });
+    const pid = (await pool.apply(fx('ignore-sigterm', 'ignoreSigterm'))) as number;
+    const spinning = pool.applyAsync(fx('ignore-sigterm', 'spin'));
+    await spinning.wait(0);
+    let guard: NodeJS.Timeout | undefined;
+    try {
+      const outcome = await Promise.race([
+        pool.terminate().then(() => 'terminated'),
+        new Promise((resolve) => (guard = setTimeout(resolve, 30_000, 'hung'))), // hang guard, far above the grace period
+      ]);
+      expect(outcome).toBe('terminated');
+    } finally {
+      clearTimeout(guard);
+      if (method === 'process') {
+        try {
+          process.kill(pid, 'SIGKILL'); // only if the test failed: never leave it spinning
+        } catch {
+          // already gone, as it should be
+        }
+      }
+    }
+    expect(await rejection(spinning.get())).toBeInstanceOf(PoolTerminatedError);
+    if (method === 'process') expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+    await pool.join();
+  });
+
   it.runIf(method === 'process')('resourceLimits is refused under process', () => {
     expect(() => new Pool({ processes: 1, context: method, resourceLimits: { maxOldGenerationSizeMb: 32 } })).toThrow(StartMethodError);
   });

@@ -30,6 +30,27 @@ describe.each(['thread', 'process'] as const)('Pool lifecycle (%s)', (method) =>
       expect(() => new Pool({ processes: 1, context: 'fork' as never })).toThrow(TypeError);
     });
 
+    it('rejects unknown options, naming the closest valid one', () => {
+      expect(() => new Pool({ process: 4, context: method } as never)).toThrow(TypeError);
+      expect(() => new Pool({ process: 4, context: method } as never)).toThrow(
+        /Unknown Pool option `process` \(did you mean `processes`\?\): the valid options are `processes`, `initializer`, `initargs`, `maxtasksperchild`, `context`, `resourceLimits`/,
+      );
+      expect(() => new Pool({ processes: 1, context: method, maxTasksPerChild: 2 } as never)).toThrow(/did you mean `maxtasksperchild`/);
+      expect(() => new Pool({ processes: 1, context: method, initializr: undefined } as never)).toThrow(/Unknown Pool option `initializr`/);
+      expect(() => new Pool({ processes: 1, context: 'thread', resourceLimits: { maxOldGenerationSizeMB: 32 } } as never)).toThrow(
+        /Unknown Pool resourceLimits option `maxOldGenerationSizeMB` \(did you mean `maxOldGenerationSizeMb`\?\)/,
+      );
+    });
+
+    it('rejects unknown options of applyAsync, mapAsync and starmapAsync', async () => {
+      const pool = makePool({ processes: 1, context: method });
+      expect(() => pool.applyAsync(square, [2], { callbak: () => {} } as never)).toThrow(/Unknown applyAsync\(\) option `callbak` \(did you mean `callback`\?\)/);
+      expect(() => pool.mapAsync(square, [2], undefined, { error_callback: () => {} } as never)).toThrow(TypeError);
+      expect(() => pool.mapAsync(square, [2], undefined, { error_callback: () => {} } as never)).toThrow(/did you mean `errorCallback`/);
+      expect(() => pool.starmapAsync(fx('square', 'add'), [[1, 2]], 1, { chunksize: 1 } as never)).toThrow(/Unknown starmapAsync\(\) option `chunksize`/);
+      expect(await pool.applyAsync(square, [3], { callback: () => {} }).get()).toBe(9);
+    });
+
     it('refuses work after close() and terminate(), and join() before them', async () => {
       const pool = makePool({ processes: 1, context: method });
       await expect(pool.join()).rejects.toThrow(/Pool is still running/);

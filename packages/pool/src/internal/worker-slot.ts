@@ -24,9 +24,19 @@ export interface WorkerSlotOptions {
   readonly onMessage: (slot: WorkerSlot, message: unknown[]) => void;
 }
 
-const SIGNALS = new Map<number, NodeJS.Signals>(
-  Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
-);
+/**
+ * Signal names by number. Some numbers have two names (6: `SIGABRT` and
+ * `SIGIOT`, 29: `SIGIO` and `SIGPOLL`); Node lists the canonical one first,
+ * so the first name wins — a worker that ran out of memory dies of `SIGABRT`.
+ */
+const SIGNALS = new Map<number, NodeJS.Signals>();
+for (const [name, number] of Object.entries(constants.signals)) if (!SIGNALS.has(number)) SIGNALS.set(number, name as NodeJS.Signals);
+
+/**
+ * How long `terminate()` lets a worker handle `SIGTERM` before it sends
+ * `SIGKILL` (a task may ignore `SIGTERM`, or block the thread that would handle it).
+ */
+export const TERMINATE_GRACE_MS = 1_000;
 
 let workerRef: TaskRef | undefined;
 
@@ -59,6 +69,7 @@ export class WorkerSlot {
   readonly exited: Promise<number>;
   #fatal: ErrorRecord | undefined;
   #exitNotice: number | undefined;
+  #killTimer: NodeJS.Timeout | undefined;
   readonly #channel: Channel;
   readonly #off: () => void;
   /** The number of each task function this worker knows, by module and export name. */
@@ -176,22 +187,33 @@ export class WorkerSlot {
     try {
       this.#post([STOP]);
     } catch {
-      this.process.terminate();
+      this.terminate();
     }
   }
 
-  /** Ends the worker at once (SIGTERM / `worker.terminate()`). */
+  /**
+   * Ends the worker now: `SIGTERM` / `worker.terminate()`, then `SIGKILL` if
+   * it is still alive {@link TERMINATE_GRACE_MS} later, so that `exited`
+   * always settles. Calling it again does not restart the grace period.
+   */
   terminate(): void {
     this.stopping = true;
+    if (this.#killTimer) return;
     this.process.terminate();
+    // The timer does not hold the event loop: whoever waits for the exit holds it.
+    this.#killTimer = setTimeout(() => this.process.kill(), TERMINATE_GRACE_MS).unref();
+    void this.exited.then(() => clearTimeout(this.#killTimer));
   }
 
   #post(message: unknown[]): void {
     this.#channel.post(message);
   }
 
-  /** The error for the task this worker held when it died with `code`. */
-  lostError(code: number): WorkerLostError {
+  /**
+   * The error for the task this worker held when it died with `code`, or
+   * (`starting`) for its death before it was ready.
+   */
+  lostError(code: number, starting = false): WorkerLostError {
     const signal = code < 0 ? (SIGNALS.get(-code) ?? null) : null;
     let reason: WorkerLossReason;
     let how: string;
@@ -217,7 +239,9 @@ export class WorkerSlot {
       reason = code === 1 ? 'crash' : 'exit';
       how = `it exited with code ${code}${code === 1 ? ' (an uncaught error outside the task, or process.exit(1))' : ''}`;
     }
-    const message = `Pool worker ${this.name} was lost while running a task: ${how}. The pool replaced the worker; the task was not run again.`;
+    const message = starting
+      ? `Pool worker ${this.name} died before it was ready: ${how}.`
+      : `Pool worker ${this.name} was lost while running a task: ${how}. The pool replaced the worker; the task was not run again.`;
     return new WorkerLostError(message, { worker: this.name, exitCode: code, signal, reason }, cause === undefined ? undefined : { cause });
   }
 }
