@@ -29,7 +29,8 @@ export type WorkerLossReason = 'exit' | 'crash' | 'signal' | 'out-of-memory';
  * exited (`process.exit()` in the task), crashed (an uncaught error outside
  * the task), was killed, or ran out of memory. The pool replaces the worker;
  * the task is not run again. Tasks the worker had received but not started are
- * given to another worker.
+ * given to another worker; no other task fails. The message and
+ * {@link WorkerLostError.worker} name the worker.
  *
  * Python: none — CPython's Pool waits forever in this case (bpo-22393).
  *
@@ -90,10 +91,12 @@ export class PoolTerminatedError extends Error {
 }
 
 /**
- * The pool cannot run tasks: a worker's initializer threw, or a worker died
- * before it was ready. Every task queued then rejects with this error (the
- * cause is the initializer's error) and the pool stops, as a
- * `concurrent.futures` pool becomes broken.
+ * The pool cannot run tasks: a worker's initializer threw (the cause is its
+ * error), or workers cannot start at all (5 in a row ended by themselves
+ * before they were ready, none ready in between; the cause is the last one's
+ * {@link WorkerLostError}). Every task queued then rejects with this error and
+ * the pool stops, as a `concurrent.futures` pool becomes broken. A worker
+ * killed while it starts does not break the pool: it is replaced.
  *
  * Python: `concurrent.futures.process.BrokenProcessPool` (a
  * `multiprocessing.Pool` respawns the failing worker forever instead).
