@@ -154,11 +154,18 @@ function checkName(name: unknown, where: string): asserts name is string {
  * registration is complete when the call returns. Call {@link untrackSegment} after
  * unlinking a segment normally.
  *
+ * Sessions live in `mp-native-<uid>` under `XDG_RUNTIME_DIR` or the temporary
+ * directory, which must be a real directory of this user with mode 0700; one that
+ * another user planted is refused with a warning (`MP_NATIVE_UNSAFE_DIRECTORY`) and
+ * a private directory made by `mkdtemp` is used instead. A tracker, when it starts,
+ * also unlinks the segments of this user's sessions whose tracker was killed before
+ * all their processes ended.
+ *
  * Python: `multiprocessing.resource_tracker.register(name, 'shared_memory')`.
  *
  * @param name - The segment's name, as given to {@link createSegment}.
  * @throws TypeError on a malformed name.
- * @throws Error when the tracker cannot be started or its directory is unsafe.
+ * @throws Error when the tracker cannot be started, or no private directory can be made for it (the temporary directory is not writable).
  * @throws {@link NativeUnsupportedError} off Linux; {@link NativeNotBuiltError} when the addon is not built.
  *
  * @example
@@ -215,7 +222,7 @@ export function untrackSegment(name: string): void {
  *
  * @param pid - The process id; defaults to this process.
  * @throws TypeError / RangeError on a bad pid.
- * @throws Error when the tracker cannot be started or its directory is unsafe.
+ * @throws Error when the tracker cannot be started, or no private directory can be made for it (the temporary directory is not writable).
  * @throws {@link NativeUnsupportedError} off Linux; {@link NativeNotBuiltError} when the addon is not built.
  *
  * @example
