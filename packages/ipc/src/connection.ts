@@ -2,11 +2,12 @@ import { inspect } from 'node:util';
 import { defineShared, share, type ShareContext, type Shareable, type SharedRegion, type SharedState } from '@mp/core';
 import { describe } from '@mp/core/internal';
 import { BadMessageLengthError, BrokenPipeError, ClosedError, DirectionError, EOFError } from './errors.js';
-import { REJECTED, type Channel, type TakeOptions } from './internal/channel.js';
+import { REJECTED, streamedLength, type Channel, type TakeOptions } from './internal/channel.js';
 import { toDeadline } from './internal/deadline.js';
 import type { HolderToken, Holders } from './internal/holders.js';
 import {
   KIND_BYTES,
+  KIND_V8,
   decodeIncoming,
   decodeRawBytes,
   encodeBytes,
@@ -182,15 +183,20 @@ export class Connection<T = unknown> implements Shareable, Disposable {
   }
 
   /**
-   * Sends an object to the other end. Never waits: once it returns, the
-   * message is in the pipe, after this end's earlier messages.
+   * Sends an object to the other end. Once it returns, the message is in the
+   * pipe, after this end's earlier messages. It waits only while shared
+   * memory has no space for the message: a message of any size is accepted,
+   * and one larger than a part (4 MiB, or 1/16 of the arena) is copied in
+   * part by part as the other end reads it — so a message larger than the
+   * arena returns only once the receiver has read most of it, as a write to
+   * a full OS pipe does.
    *
    * Python: `send(obj)`.
    *
    * @param obj - any structured-cloneable value (shared `@mp` objects travel by identity)
    * @throws {@link ClosedError} after `close()`
    * @throws {@link DirectionError} on the receive-only end of `Pipe(false)`
-   * @throws {@link BrokenPipeError} when every copy of the other end is closed
+   * @throws {@link BrokenPipeError} when every copy of the other end is closed (also while waiting for space)
    * @throws DataCloneError naming what inside `obj` cannot be cloned
    * @example
    * ```ts
@@ -244,8 +250,14 @@ export class Connection<T = unknown> implements Shareable, Disposable {
 
   #put(out: Channel, item: Outgoing): void {
     const prepared = out.prepare(item);
-    if (out.tryPut(prepared) !== 'ok') runSync(out.put(prepared, Infinity));
+    if (out.tryPut(prepared) === 'ok' || runSync(out.put(prepared, Infinity, this.#readerGone)) === 'ok') return;
+    throw new BrokenPipeError(
+      'Broken pipe: every copy of the other end of the pipe closed while this message waited for space, so nobody can receive it.',
+    );
   }
+
+  /** A send waiting for space gives up when nobody is left to read (checked before each sleep). */
+  readonly #readerGone = (): boolean => this.#peer.open() === 0;
 
   /**
    * Receives the next message, waiting for one.
@@ -309,7 +321,10 @@ export class Connection<T = unknown> implements Shareable, Disposable {
     const accept = this.#limit(maxLength);
     const fast = accept ? undefined : input.takeSoon(Infinity, this.#peerGone);
     if (fast) return incomingBytes(fast);
-    return incomingBytes(this.#received(await this.#async(input.take(this.#waitOptions(Infinity, accept))), maxLength));
+    return this.#checkLength(
+      incomingBytes(this.#received(await this.#async(input.take(this.#waitOptions(Infinity, accept))), maxLength)),
+      maxLength,
+    );
   }
 
   /**
@@ -332,7 +347,7 @@ export class Connection<T = unknown> implements Shareable, Disposable {
     const accept = this.#limit(maxLength);
     const fast = accept ? undefined : input.takeSoon(Infinity, this.#peerGone);
     if (fast) return incomingBytes(fast);
-    return incomingBytes(this.#received(runSync(input.take(this.#waitOptions(Infinity, accept))), maxLength));
+    return this.#checkLength(incomingBytes(this.#received(runSync(input.take(this.#waitOptions(Infinity, accept))), maxLength)), maxLength);
   }
 
   /**
@@ -429,7 +444,24 @@ export class Connection<T = unknown> implements Shareable, Disposable {
     if (maxLength === undefined) return undefined;
     const limit = toInteger(maxLength, 'maxLength');
     if (limit < 0) throw new RangeError(`negative maxlength: expected \`maxLength\` to be at least 0, got ${describe(maxLength)}`);
-    return (incoming) => messageLength(incoming) <= limit;
+    return (incoming) => {
+      const streamed = streamedLength(incoming);
+      if (streamed === undefined) return messageLength(incoming) <= limit;
+      // A message sent in parts: raw bytes and v8 forms are as long as their payload; the length of
+      // another kind's v8.serialize form is known only once read (see #checkLength).
+      return streamed <= limit || (incoming.kind !== KIND_BYTES && incoming.kind !== KIND_V8);
+    };
+  }
+
+  /** The check `accept` could not make before a message sent in parts was read: such a message is then lost. */
+  #checkLength(bytes: Uint8Array, maxLength: number | undefined): Uint8Array {
+    if (maxLength !== undefined && bytes.byteLength > maxLength) {
+      throw new BadMessageLengthError(
+        `bad message length: the message is ${bytes.byteLength} bytes, longer than \`maxLength\` (${maxLength} bytes). ` +
+          'It was sent in parts and its length was known only once read, so it is dropped (as Python does). Receive it with a larger maxLength, or with recv().',
+      );
+    }
+    return bytes;
   }
 
   /** Cheap: every copy of the other end was closed explicitly (no point spinning for a message). */

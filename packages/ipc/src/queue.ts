@@ -100,14 +100,18 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   /**
-   * Puts an item, waiting while a bounded queue is full. Once the promise
-   * resolves, the item is in the queue, after this producer's earlier items.
+   * Puts an item, waiting while a bounded queue is full, or while shared
+   * memory has no space for a large item (an item of any size is accepted:
+   * one larger than a part — 4 MiB, or 1/16 of the arena — is copied in part
+   * by part as consumers read it, so one larger than the arena makes the put
+   * wait for a consumer). Once the promise resolves, the item is in the
+   * queue, after this producer's earlier items.
    *
    * Python: `put(obj, block=True, timeout=None)`.
    *
    * @param item - any structured-cloneable value (shared `@mp` objects travel by identity)
    * @param timeout - milliseconds to wait for room; `undefined` = no limit, `0` = do not wait
-   * @throws {@link FullError} (rejection) when the queue stayed full for `timeout` ms
+   * @throws {@link FullError} (rejection) when the queue stayed full, or no space was made for the item, for `timeout` ms
    * @throws {@link ClosedError} (rejection) after {@link Queue.close}
    * @throws DataCloneError (rejection) naming what inside `item` cannot be cloned
    * @example
@@ -116,18 +120,20 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    * ```
    */
   async put(item: T, timeout?: number): Promise<void> {
-    const pending = this.#startPut(item, timeout);
+    const pending = this.#startPut(item, timeout, false);
     if (pending) this.#finishPut(pending, await runAsync(this.#channel.put(pending.prepared, pending.deadline)));
   }
 
   /**
-   * Puts an item, blocking the calling thread while a bounded queue is full.
+   * Puts an item, blocking the calling thread while a bounded queue is full,
+   * or while shared memory has no space for a large item (see {@link Queue.put}:
+   * an item larger than the arena needs a consumer in another thread).
    *
    * Python: `put(obj, block=True, timeout=None)`.
    *
    * @param item - any structured-cloneable value (shared `@mp` objects travel by identity)
    * @param timeout - milliseconds to wait for room; `undefined` = no limit, `0` = do not wait
-   * @throws {@link FullError} when the queue stayed full for `timeout` ms
+   * @throws {@link FullError} when the queue stayed full, or no space was made for the item, for `timeout` ms
    * @throws {@link ClosedError} after {@link Queue.close}
    * @throws DataCloneError naming what inside `item` cannot be cloned
    * @example
@@ -136,7 +142,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    * ```
    */
   putSync(item: T, timeout?: number): void {
-    const pending = this.#startPut(item, timeout);
+    const pending = this.#startPut(item, timeout, true);
     if (pending) this.#finishPut(pending, runSync(this.#channel.put(pending.prepared, pending.deadline)));
   }
 
@@ -146,7 +152,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    * Python: `put_nowait(obj)` / `put(obj, False)`.
    *
    * @param item - any structured-cloneable value
-   * @throws {@link FullError} when a bounded queue is full
+   * @throws {@link FullError} when a bounded queue is full, or shared memory has no space for the item now
    * @throws {@link ClosedError} after {@link Queue.close}
    * @example
    * ```ts
@@ -158,15 +164,16 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   /** The fast path of every put: returns what is left to do, or undefined when done. */
-  #startPut(item: T, timeout: number | undefined): PendingPut | undefined {
+  #startPut(item: T, timeout: number | undefined, sync: boolean): PendingPut | undefined {
     this.#checkOpen('put');
     const deadline = toDeadline(timeout);
     const channel = this.#channel;
     const prepared = channel.prepare(encodeValue(item, 'item'));
     const first = channel.tryPut(prepared);
     if (first === 'ok') return undefined;
-    // The item waits: copy its bytes now, so that the caller may reuse its buffer.
-    const waiting = prepared.region ? prepared : { ...prepared, item: detach(prepared.item) };
+    // The item waits: copy its bytes now, so that the caller may reuse its buffer while a put() is pending
+    // (a putSync() holds the caller until it is done).
+    const waiting = prepared.region || sync ? prepared : { ...prepared, item: detach(prepared.item) };
     const pending: PendingPut = { prepared: waiting, deadline, timeout };
     if (first === 'full' && expired(deadline)) this.#finishPut(pending, 'full');
     return pending;
@@ -175,6 +182,14 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   #finishPut(pending: PendingPut, result: PutResult): void {
     if (result === 'ok') return;
     this.#channel.discard(pending.prepared);
+    if (!this.#channel.isFull()) {
+      // Not the item count: shared memory had no space for this item.
+      throw new FullError(
+        `Queue is full: shared memory has no space for this ${pending.prepared.item.size}-byte item ` +
+          `(the items waiting in queues and pipes hold it)${pending.timeout !== undefined && pending.timeout <= 0 ? ' now' : `, and none was freed${waited(pending.timeout)}`}. ` +
+          'Wait longer (put without a timeout) while consumers read, catch FullError, or reserve more with MP_SHARED_MEMORY_BYTES.',
+      );
+    }
     const full = `Queue is full: it holds its maxsize of ${items(this.#channel.maxsize)}`;
     throw new FullError(
       pending.timeout !== undefined && pending.timeout <= 0

@@ -1,4 +1,4 @@
-import { allocateShared, freeShared, notify, regionAt, type SharedRegion } from '@mp/core';
+import { allocateShared, freeShared, isIsolateAlive, isolateToken, notify, regionAt, type SharedRegion } from '@mp/core';
 import { viewsOf, type ArenaViews } from './arena-views.js';
 import { expired, remaining } from './deadline.js';
 import {
@@ -33,6 +33,25 @@ import { spin, type Op } from './waiting.js';
  * (offset, length) in the stream; the consumer copies them out *after*
  * releasing the lock and frees the region. A 16 MiB item therefore never
  * stalls the small items around it.
+ *
+ * ## Streams: items of any size, and waiting for space
+ * An item larger than one part ({@link partBytesFor}: at most 4 MiB and
+ * 1/16 of the arena), or one whose region cannot be had now, travels as a
+ * *stream*: one record (flag {@link FLAG_STREAM}) points to a stream block
+ * of its own, a single-producer single-consumer ring of parts (regions of
+ * the arena). The producer publishes the record once it holds the block and
+ * the first part, then copies the rest in part by part as space allows,
+ * outside any lock; the consumer that takes the record reads the parts as
+ * they come, outside any lock, freeing each one, and reassembles the item.
+ * So an item larger than the arena flows through, parts of two items never
+ * mix (each has its own ring), and the small items around a stream keep
+ * flowing. A producer that finds no space (arena exhausted, ring full)
+ * sleeps on `SPACE_SEQ`, in slices (space freed elsewhere notifies nobody),
+ * until its deadline: a timed-out stream is marked ABORTED and its consumer
+ * drops it. Deaths: a consumer finds a dead producer by its token, a
+ * producer a dead consumer by its token; a stream whose consumer died after
+ * the producer finished is found through the channel's table of streams
+ * being read (words {@link STREAMS}…) by the next producer waiting for space.
  *
  * A record: `[header][sequence number][payload, padded to 4 bytes]`. The
  * header (kind, flags, payload length) is never 0, and it is written last,
@@ -91,6 +110,9 @@ const SPARES = 4;
 // JoinableQueue line.
 const DONE_COUNT = 48;
 const JOIN_WAITERS = 49;
+/** Stream blocks being read, by offset (0: free slot): how a stream whose consumer died is found. */
+const STREAMS = 50;
+const STREAM_SLOTS = 14;
 
 const HEADER_BYTES = 8;
 const SKIP_BYTES = 12;
@@ -99,6 +121,74 @@ const KIND_SHIFT = 24;
 const KIND_MASK = 0x1f;
 const FLAG_OUT_OF_LINE = 1 << 29;
 const FLAG_SHARED = 1 << 30;
+/** The record's payload (offset, length) is a stream block, not the item's bytes. */
+const FLAG_STREAM = 1 << 31;
+
+// A stream block: a header, then a ring of parts (offset, capacity).
+const S_STATE = 0;
+/** Bumped (and notified) at each part written and at each change of state: what the consumer sleeps on. */
+const S_SEQ = 1;
+const S_PRODUCER = 2;
+const S_CONSUMER = 3;
+const S_WRITTEN = 4;
+const S_READ = 5;
+const S_TOTAL_LO = 6;
+const S_TOTAL_HI = 7;
+const S_RING = 8;
+/** Parts whose block the producer took back for a later part (the consumer does not free parts: see #putStream). */
+const S_RECLAIMED = 9;
+const S_PARTS = 16;
+/** The producer is still copying parts in. */
+const STREAMING = 0;
+/** Every part is written; the producer is done with the block. */
+const COMPLETE = 1;
+/** The producer gave up (timeout, or it died): whoever reads the block drops it. */
+const ABORTED = 2;
+/** The consumer died mid-stream; the producer dropped the block. */
+const ORPHANED = 3;
+/** The smallest part tried when the arena has no room for a larger one. */
+const MIN_PART_BYTES = 16 * 1024;
+/** The largest part. */
+const MAX_PART_BYTES = 4 * 1024 * 1024;
+/** A producer waiting for space retries at least this often: space freed elsewhere in the arena notifies nobody. */
+export const SPACE_CHECK_MS = 5;
+/** A consumer waiting for the next part looks at least this often whether the producer died. */
+export const STREAM_CHECK_MS = 20;
+
+/**
+ * The largest part of a stream in an arena of `arenaBytes`: a power of two, at
+ * most {@link MAX_PART_BYTES} and 1/16 of the arena (so that parts of one
+ * size class, reused from the allocator's free lists, serve every stream).
+ */
+export function partBytesFor(arenaBytes: number): number {
+  let part = MAX_PART_BYTES;
+  while (part > MIN_PART_BYTES && part * 16 > arenaBytes) part /= 2;
+  return part;
+}
+
+/** The token of this isolate, read once (core looks it up in a map). */
+let myToken = 0;
+function me(): number {
+  return myToken || (myToken = isolateToken());
+}
+
+/** Tries to allocate; undefined when the arena has no room. */
+function tryAllocate(bytes: number): SharedRegion | undefined {
+  try {
+    return allocateShared(bytes, { reclaim: false });
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
+/** The payload bytes of an item that is not written in place. */
+function payloadOf(item: Outgoing): Uint8Array {
+  return item.bytes ?? Buffer.from(item.text ?? '', 'utf8');
+}
+
+/** What marks an {@link Incoming} as a stream taken but not yet read (see {@link Channel.take}). */
+const STREAM_MARK: unique symbol = Symbol('stream');
 
 /**
  * How long a consumer (or a producer of a full queue) spins before sleeping,
@@ -131,8 +221,12 @@ function kindOf(h: number): number {
   return (h >>> KIND_SHIFT) & KIND_MASK;
 }
 
-/** Outcome of a put: written, or the bounded queue stayed full until the deadline. */
-export type PutResult = 'ok' | 'full';
+/**
+ * Outcome of a put: written; the bounded queue stayed full (or no space was
+ * made for a large item) until the deadline; or the caller's `giveUp` said so
+ * while a large item waited for space.
+ */
+export type PutResult = 'ok' | 'full' | 'stopped';
 
 /** A take gives up: the deadline passed, or the caller's stop condition (EOF, closed) holds. */
 export interface TakeOptions {
@@ -168,6 +262,14 @@ export class Channel {
    */
   #seenGets = 0;
   #seenPuts = 0;
+  /** The largest part of a stream (see {@link partBytesFor}). */
+  readonly #partBytes: number;
+  /** Parts in a stream's ring: enough for an item as large as the arena. */
+  readonly #ringSlots: number;
+  /** Set by {@link Channel.tryTake} when it left a stream at the head for {@link Channel.take}. */
+  #streamAhead = false;
+  /** Set by {@link Channel.#write} when it failed for want of a segment, not for a full queue. */
+  #noSpace = false;
   /** This object's current spin budget (see {@link SPIN_MAX_MS}). */
   #spinMs = SPIN_MAX_MS;
   /** When the last failed spin of a take began (0: none pending): to detect near misses. */
@@ -189,6 +291,11 @@ export class Channel {
     return new Channel(control);
   }
 
+  /** Whether {@link Channel.create} set this control block up (a one-way pipe leaves its second one blank). */
+  get created(): boolean {
+    return this.words[HEAD_SEG] !== 0;
+  }
+
   /** @param control - the control block of a channel made by {@link Channel.create} */
   constructor(control: SharedRegion) {
     this.control = control;
@@ -197,6 +304,9 @@ export class Channel {
     this.#maxsize = this.words[MAXSIZE]!;
     this.#producers = new Mutex(this.words, P_LOCK, P_SLEEPERS, () => this.recoverProducer());
     this.#consumers = new Mutex(this.words, C_LOCK, C_SLEEPERS, () => this.recoverConsumer());
+    const arenaBytes = control.buffer.byteLength;
+    this.#partBytes = partBytesFor(arenaBytes);
+    this.#ringSlots = Math.min(1024, Math.max(16, Math.ceil(arenaBytes / this.#partBytes) + 4));
   }
 
   /** Items it may hold; 0 for no limit. */
@@ -230,11 +340,15 @@ export class Channel {
 
   /**
    * Prepares an item for {@link Channel.put}: a large payload is copied out of
-   * line now, before any lock is taken.
+   * line now, before any lock is taken. An item larger than one part, or one
+   * for which the arena has no room now, is left to {@link Channel.put}, which
+   * streams it (see the file comment): it never throws for lack of space.
    */
   prepare(item: Outgoing): Prepared {
-    if (item.size <= INLINE_MAX_BYTES) return { item, region: undefined };
-    return { item, region: copyOutOfLine(item) };
+    if (item.size <= INLINE_MAX_BYTES || item.size > this.#partBytes) return { item, region: undefined };
+    const region = tryAllocate(item.size);
+    if (region) region.bytes().set(payloadOf(item));
+    return { item, region };
   }
 
   /** Gives back what {@link Channel.prepare} took, for an item that will not be put. */
@@ -242,28 +356,45 @@ export class Channel {
     if (prepared.region) freeShared(prepared.region);
   }
 
-  /** One attempt without sleeping: 'ok', 'full', or undefined when the lock is busy. */
+  /** True when {@link Channel.put} streams this item (nothing was copied out of line for it). */
+  #streamed(prepared: Prepared): boolean {
+    return prepared.region === undefined && prepared.item.size > INLINE_MAX_BYTES;
+  }
+
+  /**
+   * One attempt without sleeping: 'ok', 'full', or undefined when the lock is
+   * busy — or the item is streamed, which only {@link Channel.put} does.
+   */
   tryPut(prepared: Prepared): PutResult | undefined {
-    if (!this.#producers.tryAcquire()) return undefined;
+    if (this.#streamed(prepared) || !this.#producers.tryAcquire()) return undefined;
     let written: boolean;
     try {
-      written = this.#write(prepared);
+      written = this.#write(prepared, 0);
     } finally {
       this.#producers.release();
     }
-    if (!written) return 'full';
+    if (!written) return (this.#noSpace = false), 'full';
     this.#signal(DATA_SEQ, DATA_WAITERS);
     return 'ok';
   }
 
-  /** Puts, waiting for the lock and (bounded channel) for room until `deadline`. */
-  *put(prepared: Prepared, deadline: number): Op<PutResult> {
+  /**
+   * Puts, waiting for the lock, for room in a bounded channel and, for a
+   * streamed item, for space in the arena, until `deadline`. `giveUp` is
+   * asked before each sleep for space (a pipe whose reader is gone).
+   */
+  *put(prepared: Prepared, deadline: number, giveUp?: () => boolean): Op<PutResult> {
+    if (this.#streamed(prepared)) return yield* this.#putStream(prepared.item, deadline, giveUp);
+    return yield* this.#putRecord(prepared, 0, deadline);
+  }
+
+  *#putRecord(prepared: Prepared, flags: number, deadline: number): Op<PutResult> {
     const words = this.words;
     for (;;) {
       yield* this.#producers.acquire();
       let written: boolean;
       try {
-        written = this.#write(prepared);
+        written = this.#write(prepared, flags);
       } finally {
         this.#producers.release();
       }
@@ -271,7 +402,18 @@ export class Channel {
         this.#signal(DATA_SEQ, DATA_WAITERS);
         return 'ok';
       }
-      if (expired(deadline)) return 'full';
+      if (expired(deadline)) return (this.#noSpace = false), 'full';
+      if (this.#noSpace) {
+        // No segment to be had: sleep until space is freed (SPACE_SEQ, or a slice for space freed elsewhere).
+        this.#noSpace = false;
+        Atomics.add(words, SPACE_WAITERS, 1);
+        try {
+          yield { view: words, index: SPACE_SEQ, value: Atomics.load(words, SPACE_SEQ), timeout: remaining(deadline, SPACE_CHECK_MS) };
+        } finally {
+          Atomics.sub(words, SPACE_WAITERS, 1);
+        }
+        continue;
+      }
       if (this.#spin(() => (this.isFull() ? undefined : true), deadline)) continue;
       Atomics.add(words, SPACE_WAITERS, 1);
       try {
@@ -284,8 +426,239 @@ export class Channel {
     }
   }
 
-  /** Writes one record at the tail. Producer lock held. False when the bounded channel is full. */
-  #write(prepared: Prepared): boolean {
+  /**
+   * Streams an item: takes a stream block and the first part (publishing
+   * nothing until both are had, so a put that finds no space leaves no
+   * trace), publishes the record, then copies the remaining parts in as the
+   * consumer frees space. Order matters for the consumer: a part's slot is
+   * written before S_WRITTEN counts it, S_WRITTEN before the state says
+   * COMPLETE or ABORTED, and each is followed by a bump of S_SEQ.
+   */
+  *#putStream(item: Outgoing, deadline: number, giveUp: (() => boolean) | undefined): Op<PutResult> {
+    const i32 = this.#views.i32;
+    const u8 = this.#views.u8;
+    const payload = payloadOf(item);
+    const total = payload.byteLength;
+    const ring = this.#ringSlots;
+    const blockBytes = (S_PARTS + 2 * ring) * 4;
+    let block: SharedRegion | undefined;
+    const start = yield* this.#untilSpace(() => {
+      block ??= tryAllocate(blockBytes);
+      return block && this.#allocatePart(total);
+    }, deadline, giveUp, undefined);
+    if (typeof start === 'string') {
+      if (block) freeShared(block);
+      return start === 'orphaned' ? 'ok' : start; // never 'orphaned': no stream yet
+    }
+    const side = block!.byteOffset;
+    const at = side >> 2;
+    i32[at + S_PRODUCER] = me();
+    i32[at + S_TOTAL_LO] = total % 2 ** 32;
+    i32[at + S_TOTAL_HI] = Math.floor(total / 2 ** 32);
+    i32[at + S_RING] = ring;
+    let done = 0;
+    let written = 0;
+    // Copies the next part in and writes its slot (S_WRITTEN is the caller's to store).
+    const fill = (part: SharedRegion): void => {
+      const length = Math.min(part.byteLength, total - done);
+      u8.set(payload.subarray(done, done + length), part.byteOffset);
+      done += length;
+      const slot = at + S_PARTS + 2 * (written % ring);
+      i32[slot] = part.byteOffset;
+      i32[slot + 1] = part.byteLength;
+      written++;
+    };
+    fill(start);
+    // As many parts as the arena has room for now, before publishing: an item that fits is published
+    // complete (its put can no longer fail), and a put that must not wait fails without a trace.
+    for (let part; done < total && written < ring && (part = this.#allocatePart(total - done)); ) fill(part);
+    i32[at + S_WRITTEN] = written;
+    if (done === total) {
+      i32[at + S_STATE] = COMPLETE;
+    } else if (expired(deadline) || giveUp?.()) {
+      this.#dropStream(side);
+      return expired(deadline) ? 'full' : 'stopped';
+    } else {
+      // It does not fit: until a consumer takes it, it keeps only its first part (what a put that times
+      // out before then leaves behind), and the space goes back to the items ahead of it.
+      for (let k = 1; k < written; k++) freeShared(regionAt(i32[at + S_PARTS + 2 * k]!, i32[at + S_PARTS + 2 * k + 1]!));
+      done = Math.min(start.byteLength, total);
+      written = 1;
+      i32[at + S_WRITTEN] = 1;
+    }
+    // Publishing the record publishes the block's plain writes above with it.
+    const published = yield* this.#putRecord({ item, region: block }, FLAG_STREAM, deadline);
+    if (published !== 'ok') {
+      this.#dropStream(side);
+      return published;
+    }
+    if (done === total) return 'ok'; // published COMPLETE: the block is the consumer's now
+    // The consumer does not free the parts it read: the producer reuses their blocks, so that a stream
+    // being read never needs new space (only the blocks it holds), and parts of other items can never
+    // take the space it needs to progress. It grows only while its consumer is behind and the arena has room.
+    let reclaimed = 0;
+    const next = (): SharedRegion | undefined => {
+      if (reclaimed < Atomics.load(i32, at + S_READ)) {
+        const slot = at + S_PARTS + 2 * (reclaimed % ring);
+        const reused = regionAt(i32[slot]!, i32[slot + 1]!);
+        // Counted before its slot can be overwritten: a producer killed in between leaks it, never frees it twice.
+        Atomics.store(i32, at + S_RECLAIMED, ++reclaimed);
+        return reused;
+      }
+      // More space only for a stream being read (see above).
+      return written - reclaimed < ring && Atomics.load(i32, at + S_CONSUMER) !== 0 ? this.#allocatePart(total - done) : undefined;
+    };
+    while (done < total) {
+      const part = yield* this.#untilSpace(next, deadline, giveUp, side);
+      if (part === 'orphaned') return 'ok'; // taken, and lost with its consumer
+      if (typeof part === 'string') {
+        // The consumer (now or later) drops the parts written so far and skips the item.
+        Atomics.store(i32, at + S_STATE, ABORTED);
+        this.#bumpStream(side);
+        return part;
+      }
+      fill(part);
+      Atomics.store(i32, at + S_WRITTEN, written);
+      this.#bumpStream(side);
+    }
+    Atomics.store(i32, at + S_STATE, COMPLETE);
+    this.#bumpStream(side);
+    return 'ok';
+  }
+
+  /** The next part of a stream with `left` bytes to go: as large as allowed and needed, smaller when the arena is short. */
+  #allocatePart(left: number): SharedRegion | undefined {
+    let size = this.#partBytes;
+    while (size / 2 >= left && size > MIN_PART_BYTES) size /= 2;
+    for (const floor = Math.min(size, MIN_PART_BYTES); size >= floor; size /= 2) {
+      const region = tryAllocate(size);
+      if (region) return region;
+    }
+    return undefined;
+  }
+
+  /**
+   * Calls `attempt` until it gives something, sleeping on SPACE_SEQ in
+   * between (consumers bump it as they free parts; a slice bounds the sleep,
+   * for space freed elsewhere). Gives up with 'full' at the deadline,
+   * 'stopped' when `giveUp` says so, 'orphaned' when the consumer of stream
+   * `side` died (the block is then dropped here).
+   */
+  *#untilSpace<T>(
+    attempt: () => T | undefined,
+    deadline: number,
+    giveUp: (() => boolean) | undefined,
+    side: number | undefined,
+  ): Op<T | 'full' | 'stopped' | 'orphaned'> {
+    const words = this.words;
+    for (;;) {
+      let got = attempt();
+      if (got !== undefined) return got;
+      if (side !== undefined && this.#orphaned(side)) return 'orphaned';
+      if (giveUp?.()) return 'stopped';
+      if (expired(deadline)) return 'full';
+      this.#reclaimStreams();
+      // Announce, then re-check, then sleep while SPACE_SEQ is unchanged: a consumer that frees space after
+      // the re-check sees the announcement and bumps SPACE_SEQ (see the file comment's "Sleeping").
+      Atomics.add(words, SPACE_WAITERS, 1);
+      try {
+        const seen = Atomics.load(words, SPACE_SEQ);
+        got = attempt();
+        if (got !== undefined) return got;
+        yield { view: words, index: SPACE_SEQ, value: seen, timeout: remaining(deadline, SPACE_CHECK_MS) };
+      } finally {
+        Atomics.sub(words, SPACE_WAITERS, 1);
+      }
+    }
+  }
+
+  /**
+   * True (and the block dropped) when the consumer that took stream `side`
+   * died before reading it all. A consumer killed while taking the record
+   * (the record still at the head) is no taker: repairing its lock first
+   * un-claims the stream (see {@link Channel.recoverConsumer}).
+   */
+  #orphaned(side: number): boolean {
+    const i32 = this.#views.i32;
+    const at = side >> 2;
+    const consumer = Atomics.load(i32, at + S_CONSUMER);
+    if (consumer === 0 || isIsolateAlive(consumer)) return false;
+    this.#consumers.repairIfAbandoned();
+    if (Atomics.load(i32, at + S_CONSUMER) !== consumer) return false;
+    if (Atomics.compareExchange(i32, at + S_STATE, STREAMING, ORPHANED) !== STREAMING) return false;
+    this.#unregister(side);
+    this.#dropStream(side);
+    return true;
+  }
+
+  /** Wakes the consumer of stream `side`: a part was written or the state changed. */
+  #bumpStream(side: number): void {
+    const i32 = this.#views.i32;
+    Atomics.add(i32, (side >> 2) + S_SEQ, 1);
+    notify(i32, (side >> 2) + S_SEQ);
+  }
+
+  /** Frees the parts stream `side` still holds (read or not), then its block. Only its last user may call it. */
+  #dropStream(side: number): void {
+    const i32 = this.#views.i32;
+    const at = side >> 2;
+    const ring = i32[at + S_RING]!;
+    const written = Atomics.load(i32, at + S_WRITTEN);
+    for (let held = Atomics.load(i32, at + S_RECLAIMED); held < written; held++) {
+      const slot = at + S_PARTS + 2 * (held % ring);
+      freeShared(regionAt(i32[slot]!, i32[slot + 1]!));
+    }
+    freeShared(regionAt(side, (S_PARTS + 2 * ring) * 4));
+  }
+
+  /** Notes that stream `side` is being read (consumer lock held), for {@link Channel.#reclaimStreams}. */
+  #register(side: number): void {
+    const words = this.words;
+    for (let i = 0; i < STREAM_SLOTS; i++) if (Atomics.load(words, STREAMS + i) === side) return;
+    for (let i = 0; i < STREAM_SLOTS; i++) if (Atomics.compareExchange(words, STREAMS + i, 0, side) === 0) return;
+    // A full table: this stream is dropped only by its producer if its consumer dies (else it leaks).
+  }
+
+  #unregister(side: number): void {
+    for (let i = 0; i < STREAM_SLOTS; i++) Atomics.compareExchange(this.words, STREAMS + i, side, 0);
+  }
+
+  /** True when stream `side` was taken by a consumer that died after its producer was done with it. */
+  #abandoned(side: number): boolean {
+    const i32 = this.#views.i32;
+    const at = side >> 2;
+    const state = Atomics.load(i32, at + S_STATE);
+    const consumer = Atomics.load(i32, at + S_CONSUMER);
+    return (state === COMPLETE || state === ABORTED) && consumer !== 0 && !isIsolateAlive(consumer);
+  }
+
+  /**
+   * Drops the streams whose consumer died after their producer finished:
+   * nobody else would ever free their parts. Run by producers waiting for
+   * space. The slot is cleared (CAS) before the block is dropped, so only one
+   * thread drops it; the check is repeated after the CAS, in case the slot
+   * was reused meanwhile.
+   */
+  #reclaimStreams(): void {
+    const words = this.words;
+    let repaired = false;
+    for (let i = 0; i < STREAM_SLOTS; i++) {
+      const side = Atomics.load(words, STREAMS + i);
+      if (side === 0 || !this.#abandoned(side)) continue;
+      if (!repaired) {
+        // A consumer killed while taking the record un-claims it here (the record is still queued).
+        this.#consumers.repairIfAbandoned();
+        repaired = true;
+        if (!this.#abandoned(side)) continue;
+      }
+      if (Atomics.compareExchange(words, STREAMS + i, side, 0) !== side) continue;
+      if (this.#abandoned(side)) this.#dropStream(side);
+      else Atomics.compareExchange(words, STREAMS + i, 0, side);
+    }
+  }
+
+  /** Writes one record at the tail (with `flags` in its header). Producer lock held. False when the bounded channel is full. */
+  #write(prepared: Prepared, flags: number): boolean {
     const words = this.words;
     const seq = words[PUT_COUNT]!;
     if (this.#maxsize > 0 && ((seq - this.#seenGets) | 0) >= this.#maxsize) {
@@ -298,6 +671,10 @@ export class Channel {
     let tail = words[TAIL_ADDR]!;
     if (tail + HEADER_BYTES + align4(bound) + SKIP_BYTES > words[TAIL_SEG]! + SEGMENT_BYTES) {
       tail = this.#nextSegment(tail);
+      if (tail < 0) {
+        this.#noSpace = true;
+        return false;
+      }
     }
     const at = tail >> 2;
     i32[at + 1] = seq;
@@ -314,7 +691,7 @@ export class Channel {
     i32[end >> 2] = 0;
     // Publication: the record's bytes (plain writes above) are visible to any
     // thread that reads this header with Atomics.load.
-    Atomics.store(i32, at, header(item.kind, length, region !== undefined, item.shared));
+    Atomics.store(i32, at, header(item.kind, length, region !== undefined, item.shared) | flags);
     Atomics.store(words, PUT_COUNT, (seq + 1) | 0);
     // Read and written only under the producer lock, whose release publishes it.
     words[TAIL_ADDR] = end;
@@ -327,7 +704,7 @@ export class Channel {
    * the new segment's first header slot is zeroed before the SKIP is published,
    * the SKIP is published before the tail moves, and TAIL_ADDR moves before TAIL_SEG.
    *
-   * @returns the new tail
+   * @returns the new tail, or -1 when the arena has no room for a segment
    */
   #nextSegment(tail: number): number {
     const words = this.words;
@@ -335,7 +712,8 @@ export class Channel {
     const old = words[TAIL_SEG]!;
     let next = 0;
     for (let i = 0; i < SPARES && next === 0; i++) next = Atomics.exchange(words, SPARE_SEGS + i, 0);
-    if (next === 0) next = allocateShared(SEGMENT_BYTES, { reclaim: false }).byteOffset;
+    if (next === 0) next = tryAllocate(SEGMENT_BYTES)?.byteOffset ?? 0;
+    if (next === 0) return -1; // nothing changed yet: the put waits for space
     i32[next >> 2] = 0;
     i32[(tail >> 2) + 1] = next;
     i32[(tail >> 2) + 2] = old;
@@ -393,7 +771,10 @@ export class Channel {
 
   // ---------------------------------------------------------------- consumers
 
-  /** One attempt without sleeping: the item, or undefined (empty, or the lock is busy). */
+  /**
+   * One attempt without sleeping: the item, or undefined (empty, the lock is
+   * busy, or a streamed item is next: only {@link Channel.take} reads those).
+   */
   tryTake(): Incoming | undefined {
     if (!this.hasData() || !this.#consumers.tryAcquire()) return undefined;
     let incoming: Incoming | undefined;
@@ -416,7 +797,7 @@ export class Channel {
    */
   takeSoon(deadline: number, giveUp?: () => boolean): Incoming | undefined {
     const now = this.tryTake();
-    if (now || expired(deadline) || giveUp?.()) return now;
+    if (now || this.#streamAhead || expired(deadline) || giveUp?.()) return (this.#streamAhead = false), now;
     const budget = Math.min(this.#spinMs, remaining(deadline));
     const start = performance.now();
     for (let i = 1; ; i++) {
@@ -426,6 +807,7 @@ export class Channel {
           this.#spinMs = Math.min(SPIN_MAX_MS, this.#spinMs * 2);
           return taken;
         }
+        if (this.#streamAhead) return (this.#streamAhead = false), undefined;
       }
       if ((i & 31) === 0 && performance.now() - start >= budget) break;
     }
@@ -469,7 +851,11 @@ export class Channel {
           this.#nearMiss();
           if (!consume) return true;
           this.#tookOne();
-          return incoming;
+          if (incoming.value !== STREAM_MARK) return incoming;
+          // Read outside the lock; once taken, the item is read to its end whatever the deadline.
+          const whole = yield* this.#receiveStream(incoming);
+          if (whole) return whole;
+          // Its producer gave up or died: the item is dropped; take the next one.
         }
         continue;
       }
@@ -530,6 +916,13 @@ export class Channel {
         continue;
       }
       const shared = (h & FLAG_SHARED) !== 0;
+      if (h & FLAG_STREAM) {
+        if (consume) {
+          this.#streamAhead = true;
+          return undefined;
+        }
+        return { kind, shared, value: STREAM_MARK, bytes: undefined, region: { offset: i32[at + 2]!, length: i32[at + 3]! } };
+      }
       const incoming = h & FLAG_OUT_OF_LINE
         ? outOfLine(kind, shared, i32[at + 2]!, i32[at + 3]!)
         : readPayload(buf, u8, kind, shared, head + HEADER_BYTES, h & LENGTH_MASK);
@@ -544,7 +937,15 @@ export class Channel {
     const i32 = this.#views.i32;
     const head = words[HEAD_ADDR]!;
     const seq = i32[(head >> 2) + 1]!;
-    const length = Atomics.load(i32, head >> 2) & LENGTH_MASK;
+    const h = Atomics.load(i32, head >> 2);
+    const length = h & LENGTH_MASK;
+    if (h & FLAG_STREAM) {
+      // Claimed before the head moves: a consumer killed in between leaves the record queued, and
+      // recoverConsumer un-claims it; one killed after is found dead by the producer or #reclaimStreams.
+      const side = i32[(head >> 2) + 2]!;
+      Atomics.store(i32, (side >> 2) + S_CONSUMER, me());
+      this.#register(side);
+    }
     // A consumer can see a record before its producer stored PUT_COUNT: help,
     // so that the size never goes negative and taskDone() never sees more
     // items done than put (both store the same value).
@@ -597,7 +998,71 @@ export class Channel {
     const i32 = this.#views.i32;
     const head = words[HEAD_ADDR]!;
     const h = Atomics.load(i32, head >> 2);
-    if (h !== 0 && kindOf(h) !== KIND_SKIP) Atomics.store(words, GET_COUNT, i32[(head >> 2) + 1]!);
+    if (h !== 0 && kindOf(h) !== KIND_SKIP) {
+      Atomics.store(words, GET_COUNT, i32[(head >> 2) + 1]!);
+      // A stream claimed by the dead consumer but still queued: nobody reads it yet.
+      if (h & FLAG_STREAM) {
+        const side = i32[(head >> 2) + 2]!;
+        this.#unregister(side);
+        Atomics.store(i32, (side >> 2) + S_CONSUMER, 0);
+      }
+    }
+  }
+
+  /**
+   * Reads stream `side` (taken by this consumer) to its end: copies each
+   * part out as it comes and counts it read, which hands its block back to
+   * the producer (woken through SPACE_SEQ); frees the blocks at the end. Sleeps on S_SEQ in slices, to notice a
+   * producer that died.
+   *
+   * @returns the item, its payload reassembled; undefined when the producer gave up or died (the stream is dropped)
+   */
+  *#receiveStream(taken: Incoming): Op<Incoming | undefined> {
+    const { i32, u8 } = this.#views;
+    const side = taken.region!.offset;
+    const at = side >> 2;
+    const head = Atomics.load(i32, at + S_TOTAL_LO);
+    const total = (head >>> 0) + i32[at + S_TOTAL_HI]! * 2 ** 32;
+    const ring = i32[at + S_RING]!;
+    // Not Buffer.allocUnsafe: its pool would make a Uint8Array item arrive as a Buffer view.
+    const out = new Uint8Array(Buffer.allocUnsafeSlow(total).buffer, 0, total);
+    let read = Atomics.load(i32, at + S_READ);
+    let done = 0;
+    for (;;) {
+      const seen = Atomics.load(i32, at + S_SEQ);
+      if (read < Atomics.load(i32, at + S_WRITTEN)) {
+        const slot = at + S_PARTS + 2 * (read % ring);
+        const offset = i32[slot]!;
+        const capacity = i32[slot + 1]!;
+        const length = Math.min(capacity, total - done);
+        out.set(u8.subarray(offset, offset + length), done);
+        done += length;
+        // The block goes back to the producer (see #putStream), which may be waiting for it.
+        Atomics.store(i32, at + S_READ, ++read);
+        this.#signal(SPACE_SEQ, SPACE_WAITERS);
+        continue;
+      }
+      const state = Atomics.load(i32, at + S_STATE);
+      if (state === COMPLETE && read === Atomics.load(i32, at + S_WRITTEN)) {
+        this.#unregister(side);
+        this.#dropStream(side);
+        this.#signal(SPACE_SEQ, SPACE_WAITERS);
+        return { kind: taken.kind, shared: taken.shared, value: undefined, bytes: out, region: undefined };
+      }
+      const producer = Atomics.load(i32, at + S_PRODUCER);
+      if (
+        state === ABORTED ||
+        (state === STREAMING && !isIsolateAlive(producer) && Atomics.compareExchange(i32, at + S_STATE, STREAMING, ABORTED) === STREAMING)
+      ) {
+        this.#unregister(side);
+        this.#dropStream(side);
+        this.#signal(SPACE_SEQ, SPACE_WAITERS);
+        // Counted as put, never delivered: mark it done, or a JoinableQueue's join() would wait for it for ever.
+        this.taskDone();
+        return undefined;
+      }
+      yield { view: i32, index: at + S_SEQ, value: seen, timeout: STREAM_CHECK_MS };
+    }
   }
 
   #tookOne(): void {
@@ -677,7 +1142,8 @@ export class Channel {
         head = next;
         continue;
       }
-      if (h & FLAG_OUT_OF_LINE) freeOutOfLine(i32[(head >> 2) + 2]!, i32[(head >> 2) + 3]!);
+      if (h & FLAG_STREAM) this.#dropStream(i32[(head >> 2) + 2]!);
+      else if (h & FLAG_OUT_OF_LINE) freeOutOfLine(i32[(head >> 2) + 2]!, i32[(head >> 2) + 3]!);
       head += HEADER_BYTES + align4(h & LENGTH_MASK);
     }
     freeShared(regionAt(segment, SEGMENT_BYTES));
@@ -686,6 +1152,17 @@ export class Channel {
       if (extra !== 0 && extra !== segment) freeShared(regionAt(extra, SEGMENT_BYTES));
     }
   }
+}
+
+/**
+ * The length of a streamed item's payload, for a `recvBytes(maxLength)` check
+ * made before it is taken; undefined for an item that is not streamed.
+ */
+export function streamedLength(incoming: Incoming): number | undefined {
+  if (incoming.value !== STREAM_MARK) return undefined;
+  const { i32 } = viewsOf(regionAt(0, 4).buffer);
+  const at = incoming.region!.offset >> 2;
+  return (Atomics.load(i32, at + S_TOTAL_LO) >>> 0) + i32[at + S_TOTAL_HI]! * 2 ** 32;
 }
 
 /** An item ready for {@link Channel.put}: its payload in line, or already copied out of line. */
