@@ -6,7 +6,9 @@ export default defineConfig({
   dts: true,
   target: 'node20',
   platform: 'node',
-  sourcemap: true,
+  // No source maps: they point into src/, which the tarballs do not ship, and a child that
+  // registers tsx (which turns source maps on) would print stack traces into missing files.
+  sourcemap: false,
   clean: false,
   keepNames: true,
 });

@@ -8,7 +8,9 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   splitting: true,
-  sourcemap: true,
+  // No source maps: they point into src/, which the tarballs do not ship, and a child that
+  // registers tsx (which turns source maps on) would print stack traces into missing files.
+  sourcemap: false,
   clean: false,
   keepNames: true,
 });

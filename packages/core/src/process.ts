@@ -16,7 +16,7 @@ import { runtime, slot } from './internal/runtime.js';
 import { hostFor } from './internal/start-methods/index.js';
 import type { BootData, ChildHandle, SpawnOptions } from './internal/start-methods/types.js';
 import { assertStartMethod, getStartMethod, type StartMethod } from './start-method.js';
-import { toTaskRef, type TaskRef } from './task-ref.js';
+import { checkTarget, toTaskRef, type TaskRef } from './task-ref.js';
 
 /** Anything that names a start method: the method itself, or a context made by `getContext()`. */
 export interface StartMethodSource {
@@ -218,6 +218,8 @@ export class Process<A extends readonly unknown[] = any> {
    * @throws {@link ProcessStateError} when started twice, closed, or called while a child imports its target's module
    * @throws {@link DataCloneError} naming an argument that cannot be cloned
    * @throws `StartMethodError` for shared memory passed to a `'process'` child
+   * @throws TypeError for a target function that cannot travel: anonymous or inline
+   *   (`target: () => …`), bound or built-in (`Math.max`), imported, or not exported by the calling module
    */
   start(): void {
     const state = stateOf(this);
@@ -226,6 +228,8 @@ export class Process<A extends readonly unknown[] = any> {
     if (state.handle) throw new ProcessStateError('cannot start a process twice');
     const rt = runtime();
     assertNotBootstrapping();
+    // What the parent can tell about a bad target is an error here, not a child exiting 1.
+    if (state.targetFn && state.target) checkTarget(state.targetFn, state.target, 'target');
     const method = state.method ?? getStartMethod();
     const host = hostFor(method);
     const context = { crossProcess: host.crossProcess, startMethod: method };

@@ -14,12 +14,25 @@ describe.each(['thread', 'process'] as const)('programs (%s)', (method) => {
   const env = { MP_START_METHOD: method };
 
   it.each([
-    ['anonymous', /anonymous function.*export/s],
-    ['unexported', /`unexported` is not exported by file:.*bad-target\.ts: export it/],
+    ['anonymous', /^start\(\) threw TypeError: The target is an anonymous function, which cannot travel to a child.*export function work/],
+    ['inline', /^start\(\) threw TypeError: The target is an inline function \(`target: \(\) => …`\): it is named `target` only after the option.*exported/],
+    ['unexported', /^start\(\) threw TypeError: The target `unexported` is not exported by file:.*bad-target\.ts: export it/],
+    ['builtin', /^start\(\) threw TypeError: The target `max` is a built-in function \(native code\).*export a wrapper/],
+    ['imported', /^start\(\) threw TypeError: The target `cpus` is imported from 'node:os' into file:.*bad-target\.ts, which does not export it.*pass ref\('node:os', 'cpus'\)/],
+    ['namespace', /^start\(\) threw TypeError: The target `basename` is imported from 'node:path'.*pass ref\('node:path', 'basename'\)/],
+    ['bound', /^start\(\) threw TypeError: The target is a bound function \(bound exported\)/],
+  ])('refuses a bad target (%s) at start(), in the parent, saying what to do', async (kind, message) => {
+    const { code, stdout, stderr } = await runScript('bad-target', [kind], env);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(message);
+    expect(stderr).toBe('');
+  });
+
+  it.each([
     ['missing-module', /Cannot import the module of the Process target, file:.*no-such-module\.ts/],
     ['missing-export', /`noSuchExport` is not exported by/],
     ['not-function', /`notAFunction` exported by .* is not a function: got `42` \(number\)/],
-  ])('reports a bad target (%s) as exit code 1 with the reason on stderr', async (kind, message) => {
+  ])('reports a bad ref() target (%s) as exit code 1 with the reason on stderr', async (kind, message) => {
     const { code, stdout, stderr } = await runScript('bad-target', [kind], env);
     expect(code).toBe(0);
     expect(stdout).toBe('exitcode=1\n');
