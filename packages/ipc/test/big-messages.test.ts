@@ -76,8 +76,8 @@ describe.each(['thread', 'process'] as StartMethod[])('items larger than the are
     const results = new Queue<unknown>();
     const PRODUCERS = 3;
     const CONSUMERS = 2;
-    const COUNT = 60;
-    const EVERY = 10; // big items: 6 per producer, of 1.5 arenas each
+    const COUNT = 30;
+    const EVERY = 10; // big items: 3 per producer, of 1.5 arenas each
     const SIZE = (3 * ARENA_BYTES) / 2;
     const children = [
       ...Array.from({ length: PRODUCERS }, (_, id) => start('big-messages', 'produceMixed', [q, id + 1, COUNT, EVERY, SIZE], method)),
