@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Runs the tutorial's programs: `pnpm examples [name…] [--start-method thread|process]`.
 // Each example is a plain TypeScript program; the start method reaches it as MP_START_METHOD.
+// With --build (as the root `pnpm examples` passes), the packages are built first, silently:
+// the build's output shows only when it fails, so a user sees the example's output alone.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const SRC = fileURLToPath(new URL('./src/', import.meta.url));
 const ORDER = ['process', 'pool', 'queue', 'lock', 'semaphore', 'event', 'pipe', 'value-array'];
@@ -20,9 +24,11 @@ export function typescriptFlags() {
 function parse(argv) {
   const names = [];
   let method = process.env.MP_START_METHOD || 'thread';
+  let build = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--start-method') method = argv[++i];
+    if (arg === '--build') build = true;
+    else if (arg === '--start-method') method = argv[++i];
     else if (arg.startsWith('--start-method=')) method = arg.slice('--start-method='.length);
     else if (arg !== '--') names.push(arg);
   }
@@ -35,11 +41,26 @@ function parse(argv) {
     console.error(`Unknown example ${unknown.join(', ')}: choose from ${EXAMPLES.join(', ')}`);
     process.exit(2);
   }
-  return { names: names.length > 0 ? names : EXAMPLES, method };
+  return { names: names.length > 0 ? names : EXAMPLES, method, build };
+}
+
+/** Builds the packages with Turborepo; prints its output only when the build fails. */
+function buildQuietly() {
+  const result = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (result.status === 0) return;
+  process.stdout.write(result.stdout ?? '');
+  process.stderr.write(result.stderr ?? '');
+  console.error(result.error ? `Could not run the build: ${result.error.message}` : 'The build failed (above): the examples did not run.');
+  process.exit(1);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { names, method } = parse(process.argv.slice(2));
+  const { names, method, build } = parse(process.argv.slice(2));
+  if (build) buildQuietly();
   let failed = 0;
   for (const name of names) {
     if (names.length > 1) console.log(`\n=== ${name} (${method}) ===`);

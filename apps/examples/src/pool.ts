@@ -16,9 +16,10 @@ function pyList(values: readonly number[]): string {
 if (isMain(import.meta)) {
   // #region main
   const pool = new Pool({ processes: 4 });
-  // Asynchronous, non-blocking: applyAsync returns at once, get() waits (timeout in ms)
+  // Asynchronous, non-blocking: applyAsync returns at once, get() waits (timeout in ms;
+  // Python's tutorial waits 1 s, but the first task also waits for a worker to start)
   const result = pool.applyAsync(square, [10]);
-  console.log(await result.get(1000));
+  console.log(await result.get(10_000));
   console.log(pyList(await pool.map(square, Array.from({ length: 10 }, (_, i) => i))));
   // No more tasks; wait for the workers to finish and exit
   pool.close();
