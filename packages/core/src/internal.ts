@@ -16,7 +16,7 @@ export { keepAlive } from './internal/keep-alive.js';
 export { Mutex, OWNER_CHECK_MS, SPIN_LIMIT, type MutexOptions, type MutexWait } from './internal/mutex.js';
 export { loadFunction, loadExport } from './internal/load-target.js';
 export { assertNotBootstrapping, whileBootstrapping } from './internal/bootstrapping.js';
-export { toTaskRef } from './task-ref.js';
+export { checkTarget, toTaskRef } from './task-ref.js';
 export { setSpawnOptions } from './process.js';
 export { isChild } from './internal/runtime.js';
 export type { Channel, SpawnOptions } from './internal/start-methods/types.js';
