@@ -14,6 +14,7 @@ export { describe } from './internal/describe.js';
 export { checkOptions } from './internal/options.js';
 export { keepAlive } from './internal/keep-alive.js';
 export { Mutex, OWNER_CHECK_MS, SPIN_LIMIT, type MutexOptions, type MutexWait } from './internal/mutex.js';
+export { Mutex, OWNER_CHECK_MS, SPIN_LIMIT, type MutexOptions, type MutexWait } from './internal/mutex.js';
 export { loadFunction, loadExport } from './internal/load-target.js';
 export { assertNotBootstrapping, whileBootstrapping } from './internal/bootstrapping.js';
 export { checkTarget, toTaskRef } from './task-ref.js';

@@ -9,7 +9,7 @@ import {
   type SharedRegion,
   type SharedState,
 } from '@mp/core';
-import { SPIN_LIMIT } from './internal/mutex.js';
+import { SPIN_LIMIT } from '@mp/core/internal';
 import { runAsync, runSync, sleep, type Op } from './internal/ops.js';
 import { deadlineAfter, remaining, timeoutOrReject, toTimeout } from './internal/timeout.js';
 

@@ -9,14 +9,14 @@ import {
   type SharedRegion,
   type SharedState,
 } from '@mp/core';
+import { Mutex } from '@mp/core/internal';
 import { OverReleaseError } from './errors.js';
 import type { Held } from './held.js';
 import { HeldScope, timedOut } from './internal/held.js';
-import { MUTEX_BYTES, OWNER, STATE, UNLOCKED, lockOp, sleepLockOp, spinLock, tryLock, unlock } from './internal/mutex.js';
+import { LOCK, LOCK_BYTES, SLEEPERS } from './internal/lock-memory.js';
 import { runAsync, runSync, type Op } from './internal/ops.js';
 import { registerOwnedLock } from './internal/owned-lock.js';
 import { deadlineAfter, timeoutOrReject, toTimeout } from './internal/timeout.js';
-import { me } from './internal/token.js';
 
 const TYPE = '@mp/sync.Lock';
 
@@ -34,9 +34,9 @@ let adopting: SharedRegion | undefined;
  *
  * Passed to a child (in `args`, a queue item, a pipe message…), it arrives as a
  * `Lock` over the same memory. Ownership is per isolate — per thread or
- * process, not per async task. If its holder exits without releasing it, a
- * waiter takes it over after about 100 ms (CPython has no such recovery; see
- * the README).
+ * process, not per async task. If its holder exits without releasing it (or
+ * is killed), a waiter takes it over within about 20 ms, even a waiter blocked
+ * in `acquireSync()` (CPython has no such recovery; see the README).
  *
  * Python: `multiprocessing.Lock`.
  *
@@ -57,7 +57,7 @@ export class Lock implements Shareable, Disposable {
   }
 
   readonly #region: SharedRegion;
-  readonly #words: Int32Array;
+  readonly #mutex: Mutex;
 
   /**
    * Creates an unlocked lock in shared memory.
@@ -65,21 +65,20 @@ export class Lock implements Shareable, Disposable {
    * @throws RangeError when shared memory is exhausted
    */
   constructor() {
-    const region = adopting ?? allocateShared(MUTEX_BYTES);
+    const region = adopting ?? allocateShared(LOCK_BYTES);
     adopting = undefined;
     this.#region = region;
-    this.#words = region.int32(0, 32);
-    const words = this.#words;
+    const mutex = new Mutex(region.int32(0, 32), LOCK, SLEEPERS);
+    this.#mutex = mutex;
     registerOwnedLock(this, {
-      isMine: () => this.#isMine(),
-      acquireOp: (deadline) => this.#acquireOp(deadline),
+      isMine: () => mutex.isMine(),
+      acquireOp: (deadline) => mutex.acquire(deadline),
       releaseAll: () => {
         this.release();
         return 1;
       },
       restoreOp: function* (): Op<void> {
-        if (!tryLock(words)) yield* lockOp(words, Infinity);
-        words[OWNER] = me();
+        yield* mutex.acquire();
       },
     });
   }
@@ -100,10 +99,11 @@ export class Lock implements Shareable, Disposable {
   acquire(timeout?: number): Promise<boolean> {
     const ms = timeoutOrReject(timeout);
     if (typeof ms !== 'number') return ms;
-    if (this.#tryAcquire()) return Promise.resolve(true);
+    const mutex = this.#mutex;
+    if (mutex.tryLock()) return Promise.resolve(true);
     if (ms === 0) return Promise.resolve(false);
-    if (spinLock(this.#words)) return Promise.resolve(this.#own());
-    return runAsync(this.#sleepOp(deadlineAfter(ms)));
+    if (mutex.tryAcquire()) return Promise.resolve(true);
+    return runAsync(mutex.acquire(deadlineAfter(ms)));
   }
 
   /**
@@ -123,10 +123,10 @@ export class Lock implements Shareable, Disposable {
    */
   acquireSync(timeout?: number): boolean {
     const ms = timeout === undefined ? Infinity : toTimeout(timeout);
-    if (this.#tryAcquire()) return true;
+    const mutex = this.#mutex;
+    if (mutex.tryLock()) return true;
     if (ms === 0) return false;
-    if (spinLock(this.#words)) return this.#own();
-    return runSync(this.#sleepOp(deadlineAfter(ms)));
+    return runSync(mutex.acquire(deadlineAfter(ms)));
   }
 
   /**
@@ -141,7 +141,7 @@ export class Lock implements Shareable, Disposable {
    * ```
    */
   tryAcquire(): boolean {
-    return this.#tryAcquire();
+    return this.#mutex.tryLock();
   }
 
   /**
@@ -157,7 +157,7 @@ export class Lock implements Shareable, Disposable {
    * ```
    */
   release(): void {
-    if (!unlock(this.#words)) {
+    if (!this.#mutex.release()) {
       throw new OverReleaseError(
         'semaphore or lock released too many times: this Lock is not locked. Release a lock once per successful acquire.',
       );
@@ -215,35 +215,13 @@ export class Lock implements Shareable, Disposable {
 
   /** Python's repr: `<Lock(owner=None)>`, `<Lock(owner=MainProcess)>`, `<Lock(owner=SomeOtherProcess)>`. `String(x)` and `util.inspect` give the same. */
   toString(): string {
-    if (Atomics.load(this.#words, STATE) === UNLOCKED) return '<Lock(owner=None)>';
-    return `<Lock(owner=${this.#isMine() ? currentProcess().name : 'SomeOtherProcess'})>`;
+    const mutex = this.#mutex;
+    if (mutex.owner() === 0) return '<Lock(owner=None)>';
+    return `<Lock(owner=${mutex.isMine() ? currentProcess().name : 'SomeOtherProcess'})>`;
   }
 
   /** `util.inspect` shows the repr. */
   [inspect.custom](): string {
     return this.toString();
-  }
-
-  #tryAcquire(): boolean {
-    return tryLock(this.#words) && this.#own();
-  }
-
-  /** Records this isolate as the owner of the lock it just took. */
-  #own(): true {
-    this.#words[OWNER] = me();
-    return true;
-  }
-
-  *#sleepOp(deadline: number): Op<boolean> {
-    return (yield* sleepLockOp(this.#words, deadline)) && this.#own();
-  }
-
-  *#acquireOp(deadline: number): Op<boolean> {
-    return (tryLock(this.#words) || (yield* lockOp(this.#words, deadline))) && this.#own();
-  }
-
-  #isMine(): boolean {
-    // Only this isolate writes its own token, so a plain read of it is exact.
-    return Atomics.load(this.#words, STATE) !== UNLOCKED && this.#words[OWNER] === me();
   }
 }

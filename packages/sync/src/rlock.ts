@@ -9,18 +9,18 @@ import {
   type SharedRegion,
   type SharedState,
 } from '@mp/core';
+import { Mutex } from '@mp/core/internal';
 import { NotOwnerError } from './errors.js';
 import type { Held } from './held.js';
 import { HeldScope, timedOut } from './internal/held.js';
-import { MUTEX_BYTES, OWNER, lockOp, sleepLockOp, spinLock, tryLock, unlock } from './internal/mutex.js';
+import { LEVEL, LOCK, LOCK_BYTES, SLEEPERS } from './internal/lock-memory.js';
 import { runAsync, runSync, type Op } from './internal/ops.js';
 import { registerOwnedLock } from './internal/owned-lock.js';
 import { deadlineAfter, timeoutOrReject, toTimeout } from './internal/timeout.js';
-import { me } from './internal/token.js';
 
 const TYPE = '@mp/sync.RLock';
-/** The recursion level, beside the owner word of the futex mutex (see `internal/mutex.ts`). */
-const COUNT = 17;
+/** The recursion level (see `internal/lock-memory.ts`). */
+const COUNT = LEVEL;
 
 interface RLockState {
   readonly region: SharedRegion;
@@ -59,6 +59,7 @@ export class RLock implements Shareable, Disposable {
 
   readonly #region: SharedRegion;
   readonly #words: Int32Array;
+  readonly #mutex: Mutex;
 
   /**
    * Creates an unlocked re-entrant lock in shared memory.
@@ -66,24 +67,25 @@ export class RLock implements Shareable, Disposable {
    * @throws RangeError when shared memory is exhausted
    */
   constructor() {
-    const region = adopting ?? allocateShared(MUTEX_BYTES);
+    const region = adopting ?? allocateShared(LOCK_BYTES);
     adopting = undefined;
     this.#region = region;
     this.#words = region.int32(0, 32);
     const words = this.#words;
+    const mutex = new Mutex(words, LOCK, SLEEPERS);
+    this.#mutex = mutex;
     registerOwnedLock(this, {
-      isMine: () => this.#isMine(),
+      isMine: () => mutex.isMine(),
       acquireOp: (deadline) => this.#acquireOp(deadline),
       releaseAll: () => {
-        if (!this.#isMine()) throw notOwner();
+        if (!mutex.isMine()) throw notOwner();
         const level = words[COUNT]!;
         words[COUNT] = 0;
-        unlock(words);
+        mutex.release();
         return level;
       },
       restoreOp: function* (level: number): Op<void> {
-        if (!tryLock(words)) yield* lockOp(words, Infinity);
-        words[OWNER] = me();
+        yield* mutex.acquire();
         words[COUNT] = level;
       },
     });
@@ -108,7 +110,6 @@ export class RLock implements Shareable, Disposable {
     if (typeof ms !== 'number') return ms;
     if (this.#tryAcquire()) return Promise.resolve(true);
     if (ms === 0) return Promise.resolve(false);
-    if (spinLock(this.#words)) return Promise.resolve(this.#own());
     return runAsync(this.#sleepOp(deadlineAfter(ms)));
   }
 
@@ -131,7 +132,6 @@ export class RLock implements Shareable, Disposable {
     const ms = timeout === undefined ? Infinity : toTimeout(timeout);
     if (this.#tryAcquire()) return true;
     if (ms === 0) return false;
-    if (spinLock(this.#words)) return this.#own();
     return runSync(this.#sleepOp(deadlineAfter(ms)));
   }
 
@@ -163,12 +163,12 @@ export class RLock implements Shareable, Disposable {
    */
   release(): void {
     const words = this.#words;
-    if (!this.#isMine()) throw notOwner();
+    if (!this.#mutex.isMine()) throw notOwner();
     // COUNT is the owner's alone: plain reads and writes, ordered for the next
-    // owner by the CASes of the mutex (see internal/mutex.ts).
+    // owner by the atomic operations on the mutex's lock word.
     const level = words[COUNT]! - 1;
     words[COUNT] = level;
-    if (level === 0) unlock(words);
+    if (level === 0) this.#mutex.release();
   }
 
   /**
@@ -222,9 +222,8 @@ export class RLock implements Shareable, Disposable {
 
   /** Python's repr: `<RLock(None, 0)>`, `<RLock(MainProcess, 2)>`, `<RLock(SomeOtherProcess, nonzero)>`. `String(x)` and `util.inspect` give the same. */
   toString(): string {
-    const owner = Atomics.load(this.#words, OWNER);
-    if (owner === 0) return '<RLock(None, 0)>';
-    if (owner === me()) return `<RLock(${currentProcess().name}, ${this.#words[COUNT]})>`;
+    if (this.#mutex.owner() === 0) return '<RLock(None, 0)>';
+    if (this.#mutex.isMine()) return `<RLock(${currentProcess().name}, ${this.#words[COUNT]})>`;
     return '<RLock(SomeOtherProcess, nonzero)>';
   }
 
@@ -235,33 +234,27 @@ export class RLock implements Shareable, Disposable {
 
   #tryAcquire(): boolean {
     const words = this.#words;
-    // Only the owner ever writes its own token, so reading our token back
-    // means we hold the lock: re-entry needs no atomic read-modify-write.
-    if (words[OWNER] === me()) {
+    // Only our own CAS puts our token in the lock word, so reading it back
+    // means we hold the lock: re-entry needs no read-modify-write.
+    if (this.#mutex.isMine()) {
       words[COUNT] = words[COUNT]! + 1;
       return true;
     }
-    return tryLock(words) && this.#own();
+    return this.#mutex.tryLock() && this.#own();
   }
 
   /** Records this isolate as the owner, at level 1, of the lock it just took. */
   #own(): true {
-    const words = this.#words;
-    words[OWNER] = me();
-    words[COUNT] = 1;
+    this.#words[COUNT] = 1;
     return true;
   }
 
   *#sleepOp(deadline: number): Op<boolean> {
-    return (yield* sleepLockOp(this.#words, deadline)) && this.#own();
+    return (yield* this.#mutex.acquire(deadline)) && this.#own();
   }
 
   *#acquireOp(deadline: number): Op<boolean> {
-    return this.#tryAcquire() || ((yield* lockOp(this.#words, deadline)) && this.#own());
-  }
-
-  #isMine(): boolean {
-    return this.#words[OWNER] === me();
+    return this.#tryAcquire() || ((yield* this.#mutex.acquire(deadline)) && this.#own());
   }
 }
 

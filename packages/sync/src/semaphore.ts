@@ -9,11 +9,10 @@ import {
   type SharedRegion,
   type SharedState,
 } from '@mp/core';
-import { describe } from '@mp/core/internal';
+import { describe, SPIN_LIMIT } from '@mp/core/internal';
 import { OverReleaseError } from './errors.js';
 import type { Held } from './held.js';
 import { HeldScope, timedOut } from './internal/held.js';
-import { SPIN_LIMIT } from './internal/mutex.js';
 import { runAsync, runSync, sleep, type Op } from './internal/ops.js';
 import { deadlineAfter, remaining, timeoutOrReject, toTimeout } from './internal/timeout.js';
 

@@ -1,5 +1,5 @@
 import { isIsolateAlive, isolateToken, waitSync } from '@mp/core';
-import { Mutex } from './mutex.js';
+import { Mutex } from '@mp/core/internal';
 import { runSync } from './waiting.js';
 
 /**
@@ -51,10 +51,13 @@ export class Holders {
   /** @param words - {@link HOLDER_WORDS} zero-filled words for a new end, or those of an existing one */
   constructor(words: Int32Array) {
     this.#words = words;
-    this.#mutex = new Mutex(words, LOCK, SLEEPERS, () => {
-      // A writer died mid-change: each slot update is a single store, so the
-      // table is consistent; only the version may be left odd.
-      if (Atomics.load(words, VERSION) & 1) Atomics.add(words, VERSION, 1);
+    this.#mutex = new Mutex(words, LOCK, SLEEPERS, {
+      selfHeldIsStale: true,
+      recover: () => {
+        // A writer died mid-change: each slot update is a single store, so the
+        // table is consistent; only the version may be left odd.
+        if (Atomics.load(words, VERSION) & 1) Atomics.add(words, VERSION, 1);
+      },
     });
   }
 
