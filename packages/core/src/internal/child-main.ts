@@ -1,7 +1,7 @@
 import { activeChildren } from '../current-process.js';
 import { becomeCurrent, makeParent, Process } from '../process.js';
 import { adoptArena } from './arena.js';
-import { adoptToken } from './isolates.js';
+import { adoptToken, releaseToken } from './isolates.js';
 import { decode } from './codec.js';
 import { loadExport, loadFunction } from './load-target.js';
 import { runtime } from './runtime.js';
@@ -37,7 +37,13 @@ export async function runChild(link: ChildLink): Promise<never> {
   rt.slots.set('parent-channel', link.channel);
   rt.slots.set('parent', makeParent(boot));
   if (boot.arena) adoptArena(boot.arena);
-  if (boot.token !== undefined) adoptToken(boot.token);
+  if (boot.token !== undefined) {
+    const token = boot.token;
+    adoptToken(token);
+    // Dead as soon as we are on our way out, on this thread: a parent blocked
+    // in a …Sync wait cannot run the handler that would otherwise say so.
+    process.once('exit', () => releaseToken(token));
+  }
 
   let exitCode = 0;
   process.on('uncaughtException', (error) => {

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { releaseToken } from '../isolates.js';
 import type { BootData, Channel, ChildHandle, SpawnOptions, StartMethodHost } from './types.js';
 import { EXIT_KILLED, EXIT_TERMINATED } from './types.js';
 
@@ -66,6 +67,12 @@ export const threadHost: StartMethodHost = {
     const end = (code: number) => {
       endedBy ??= code;
       void worker.terminate();
+      // A terminated worker runs no 'exit' handler, and its 'exit' event needs
+      // this thread's event loop, which may be about to block (say in
+      // lock.acquireSync() on a lock the child holds): mark it dead now. It
+      // stops at its next interrupt check, long before a waiter's next owner
+      // check (see ../mutex.ts).
+      if (boot.token !== undefined) releaseToken(boot.token);
     };
     return {
       pid: process.pid,
