@@ -1,3 +1,4 @@
+import { parentGone } from '../exit.js';
 import type { BootData, Channel, ChildLink } from './types.js';
 
 /**
@@ -24,7 +25,11 @@ export async function processChildLink(): Promise<ChildLink> {
     });
   });
   ipc.unref();
-  if (boot.daemon) process.once('disconnect', () => process.exit(0));
+  // The channel closes when the parent dies, however it dies (SIGKILL too):
+  // a child, daemon or not, does not outlive its parent. The unref'd channel
+  // still reports it while the event loop runs; a child busy in synchronous
+  // code cannot notice until it yields.
+  process.once('disconnect', parentGone);
   const send = process.send.bind(process);
   const channel: Channel = {
     post: (message) => send(message as never),

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { hostToken } from '../isolates.js';
 import { execArgvWithoutTsx } from '../typescript.js';
 import type { BootData, Channel, ChildHandle, SpawnOptions, StartMethodHost } from './types.js';
 
@@ -10,15 +11,23 @@ import type { BootData, Channel, ChildHandle, SpawnOptions, StartMethodHost } fr
  */
 const ENTRY = fileURLToPath(new URL('./entry/process.js', import.meta.url));
 
-/** Daemon children still running: killed when this process exits, as Python does at exit. */
-const daemons = new Set<ChildProcess>();
+/**
+ * Children still running, terminated when this process exits. By then Node
+ * has waited for every non-daemon child if the program ended normally, so
+ * these are the daemons (as Python terminates them at exit) — and, after
+ * `process.exit()` or an uncaught error, every child: children die with
+ * their parent (see `../exit.ts`). SIGTERM reaches a child even while its
+ * event loop is busy; its IPC channel closing would not.
+ */
+const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
-function killDaemonsAtExit(): void {
+function terminateAtExit(child: ChildProcess): void {
+  running.add(child);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const child of daemons) child.kill('SIGTERM');
+    for (const each of running) each.kill('SIGTERM');
   });
 }
 
@@ -53,9 +62,12 @@ export const processHost: StartMethodHost = {
       env: process.env,
     });
     child.send(boot as never);
+    // The token's host is now the child: its death is visible to any waiter by pid (see isolates.ts).
+    if (boot.token !== undefined && child.pid !== undefined) hostToken(boot.token, child.pid);
+    terminateAtExit(child);
     const exited = new Promise<number>((resolve) => {
       child.once('exit', (code, signal) => {
-        daemons.delete(child);
+        running.delete(child);
         resolve(exitCode(code, signal));
       });
     });
@@ -72,12 +84,9 @@ export const processHost: StartMethodHost = {
       setRef(keepsAlive) {
         const ipc = child.channel as { ref?: () => void; unref?: () => void } | null | undefined;
         if (keepsAlive) {
-          daemons.delete(child);
           child.ref();
           ipc?.ref?.();
         } else {
-          daemons.add(child);
-          killDaemonsAtExit();
           child.unref();
           ipc?.unref?.();
         }
