@@ -71,6 +71,20 @@ describe.each(['thread', 'process'] as StartMethod[])('items larger than the are
     expect(q.qsize()).toBe(0);
   });
 
+  it('a producer killed mid-item does not wedge the queue: the consumer drops the item and takes the next', async () => {
+    const q = new Queue<unknown>();
+    const producer = start('big-messages', 'putHuge', [q, HUGE], method);
+    await until(() => q.qsize() === 1); // the item is published (its first part), the rest waits for a reader
+    producer.kill();
+    await producer.join();
+    await q.put('after');
+    expect(await q.get()).toBe('after');
+    // Its parts came back: an item 3× the arena still goes through.
+    const [, got] = await Promise.all([q.put(pattern(HUGE, 1)), q.get()]);
+    expect(matches(got, HUGE, 1)).toBe(true);
+    expect(q.qsize()).toBe(0);
+  });
+
   it('several producers of big items among small ones: nothing lost or duplicated, FIFO per producer', async () => {
     const q = new Queue<unknown>();
     const results = new Queue<unknown>();
