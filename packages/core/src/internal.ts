@@ -11,9 +11,11 @@ import type { Channel, ChildHandle } from './internal/start-methods/types.js';
 
 export { encode, decode, decodeSync, type Encoded, type SharedTable } from './internal/codec.js';
 export { describe } from './internal/describe.js';
+export { defineRelease, sweep, type ReleaseRoutine } from './internal/lifetimes.js';
+export { assertCanShare as checkShareable } from './shared-memory.js';
+export { arenaUsage } from './internal/arena.js';
 export { checkOptions } from './internal/options.js';
 export { keepAlive } from './internal/keep-alive.js';
-export { Mutex, OWNER_CHECK_MS, SPIN_LIMIT, type MutexOptions, type MutexWait } from './internal/mutex.js';
 export { Mutex, OWNER_CHECK_MS, SPIN_LIMIT, type MutexOptions, type MutexWait } from './internal/mutex.js';
 export { loadFunction, loadExport } from './internal/load-target.js';
 export { assertNotBootstrapping, whileBootstrapping } from './internal/bootstrapping.js';

@@ -5,7 +5,8 @@ import { DataCloneError, ProcessStateError } from './errors.js';
 import { trackUser } from '@mp/native';
 import { describeArena } from './internal/arena.js';
 import { assertNotBootstrapping } from './internal/bootstrapping.js';
-import { allocateToken, releaseToken } from './internal/isolates.js';
+import { allocateToken } from './internal/isolates.js';
+import { releaseIsolate } from './internal/lifetimes.js';
 import { callerModule } from './internal/caller.js';
 import { encode, type Encoded } from './internal/codec.js';
 import { describe } from './internal/describe.js';
@@ -254,7 +255,7 @@ export class Process<A extends readonly unknown[] = any> {
     try {
       handle = host.spawn(boot, state.spawn);
     } catch (error) {
-      if (boot.token !== undefined) releaseToken(boot.token);
+      if (boot.token !== undefined) releaseIsolate(boot.token);
       if ((error as Error)?.name === 'DataCloneError') throw cloneError(args, error);
       throw error;
     }
@@ -266,7 +267,7 @@ export class Process<A extends readonly unknown[] = any> {
     children.add(this);
     watchSignals(children);
     void handle.exited.then((code) => {
-      if (boot.token !== undefined) releaseToken(boot.token);
+      if (boot.token !== undefined) releaseIsolate(boot.token);
       state.exitCode = code;
       children.delete(this);
       watchSignals(children);

@@ -1,6 +1,8 @@
 import { StartMethodError } from './errors.js';
-import { allocate, arena, free, peekArena } from './internal/arena.js';
+import { arena, free, peekArena } from './internal/arena.js';
+import { allocateReclaiming, createLifetime, receiveLifetime, releaseHolder, sendLifetime } from './internal/lifetimes.js';
 import { describe } from './internal/describe.js';
+import { checkOptions } from './internal/options.js';
 import { isolateToken as tokenOfThisIsolate, isTokenAlive } from './internal/isolates.js';
 import { keepAlive } from './internal/keep-alive.js';
 import { notifyWord, waitWord, waitWordAsync } from './internal/words.js';
@@ -16,7 +18,14 @@ import { defineShared, share, type ShareContext, type Shareable, type SharedStat
 
 const TYPE = '@mp/core.SharedRegion';
 
-function assertCanShare(context: ShareContext): void {
+/**
+ * @internal Throws the error a shared region would throw on its way to a
+ * destination that cannot see the arena, without sharing anything: for
+ * objects that must refuse before they count a copy.
+ *
+ * @throws {@link StartMethodError} for a `'process'` destination of a process-local arena
+ */
+export function assertCanShare(context: ShareContext): void {
   if (context.crossProcess && !arena().crossProcess) {
     throw new StartMethodError(
       "Shared memory (a Lock, Event, Queue, Value…) cannot be passed to a child started with the 'process' " +
@@ -29,12 +38,10 @@ function assertCanShare(context: ShareContext): void {
 interface RegionState {
   readonly offset: number;
   readonly byteLength: number;
+  /** The region's lifetime record (see `internal/lifetimes.ts`), or 0 for a region whose lifetime the user manages. */
+  readonly lifetime: number;
 }
 
-/**
- * Frees a block when the object that allocated it is garbage-collected, as long
- * as it never left this isolate: once shared, another thread may still use it.
- */
 /**
  * A view made by a region keeps the region — and so its block — alive: a view
  * outliving its region object must never see its bytes reused.
@@ -46,13 +53,17 @@ function keep<V extends object>(view: V, region: SharedRegion): V {
   return view;
 }
 
-const reclaim = new FinalizationRegistry<{ offset: number; capacity: number }>((block) => {
-  free(block.offset, block.capacity);
-});
+const lifetimes = new WeakMap<SharedRegion, number>();
 
 /**
  * A block of shared memory. Send it (or an object holding it) to a child and
  * the child's copy views the same bytes.
+ *
+ * Its memory comes back by itself: once no thread or process holds the
+ * region any more — every copy was garbage-collected, released, or died with
+ * its isolate — the block is freed (reference counts across isolates). Blocks
+ * allocated with `{ reclaim: false }` are the exception: free them with
+ * {@link freeShared}.
  *
  * Python: a block of `multiprocessing.heap`, as used by `sharedctypes`.
  *
@@ -65,7 +76,14 @@ const reclaim = new FinalizationRegistry<{ offset: number; capacity: number }>((
  */
 export class SharedRegion implements Shareable {
   static {
-    defineShared<RegionState>(TYPE, (state) => new SharedRegion(state.offset, state.byteLength));
+    defineShared<RegionState>(TYPE, (state) => {
+      const region = new SharedRegion(state.offset, state.byteLength);
+      if (state.lifetime !== 0) {
+        lifetimes.set(region, state.lifetime);
+        receiveLifetime(state.lifetime, region);
+      }
+      return region;
+    });
   }
 
   /** The arena this region is part of. */
@@ -92,23 +110,30 @@ export class SharedRegion implements Shareable {
     return keep(new Uint8Array(this.buffer, this.byteOffset, this.byteLength), this);
   }
 
-  /** @internal The shared-object protocol. */
+  /** @internal The shared-object protocol: the copy in flight holds the memory until it arrives. */
   [share](context: ShareContext): SharedState {
     assertCanShare(context);
-    reclaim.unregister(this);
-    return { type: TYPE, module: import.meta.url, state: { offset: this.byteOffset, byteLength: this.byteLength } };
+    const lifetime = lifetimes.get(this) ?? 0;
+    if (lifetime !== 0) sendLifetime(lifetime);
+    const state: RegionState = { offset: this.byteOffset, byteLength: this.byteLength, lifetime };
+    return { type: TYPE, module: import.meta.url, state };
   }
 }
 
 /** Options of {@link allocateShared}. */
 export interface AllocateOptions {
   /**
-   * Free the block when the region object is garbage-collected without ever
-   * having been shared. Pass `false` for blocks whose lifetime you manage with
-   * {@link freeShared} (e.g. a buffer handed from producer to consumer by offset).
+   * Free the block once no thread or process holds the region any more.
+   * Pass `false` for blocks whose lifetime you manage with {@link freeShared}
+   * (e.g. a buffer handed from producer to consumer by offset).
    * @defaultValue `true`
    */
   reclaim?: boolean;
+  /**
+   * @internal What else to free with the block: the id of a routine from
+   * `defineRelease()` of `@mp/core/internal` (a queue frees its segments).
+   */
+  release?: number;
 }
 
 /**
@@ -117,6 +142,7 @@ export interface AllocateOptions {
  * @param byteLength - the size in bytes (a positive integer)
  * @returns the region, aligned to at least 16 bytes
  * @throws RangeError when `byteLength` is not a positive integer, or the arena is exhausted
+ *   (after garbage that held arena memory was collected)
  * @example
  * ```ts
  * const flag = allocateShared(4).int32();
@@ -126,9 +152,10 @@ export function allocateShared(byteLength: number, options: AllocateOptions = {}
   if (!Number.isSafeInteger(byteLength) || byteLength <= 0) {
     throw new RangeError(`Expected \`byteLength\` to be a positive integer, got ${describe(byteLength)}`);
   }
-  const block = allocate(byteLength);
+  checkOptions(options, ['reclaim', 'release'], 'allocateShared()');
+  const block = allocateReclaiming(byteLength);
   const region = new SharedRegion(block.offset, byteLength);
-  if (options.reclaim !== false) reclaim.register(region, block, region);
+  if (options.reclaim !== false) lifetimes.set(region, createLifetime(region, block.offset, byteLength, options.release ?? 0));
   return region;
 }
 
@@ -146,8 +173,11 @@ export function regionAt(byteOffset: number, byteLength: number): SharedRegion {
 }
 
 /**
- * Frees a region allocated with `{ reclaim: false }`. Any isolate may free it,
- * once; nobody may use it afterwards.
+ * Frees a region allocated with `{ reclaim: false }`: any isolate may free it,
+ * once; nobody may use it afterwards. For any other region, drops this
+ * object's hold on the memory now instead of at garbage collection (the
+ * memory comes back once no other copy holds it); do not use the object
+ * afterwards.
  *
  * @example
  * ```ts
@@ -156,7 +186,12 @@ export function regionAt(byteOffset: number, byteLength: number): SharedRegion {
  * ```
  */
 export function freeShared(region: SharedRegion): void {
-  free(region.byteOffset, region.byteLength);
+  const lifetime = lifetimes.get(region);
+  if (lifetime === undefined) free(region.byteOffset, region.byteLength);
+  else {
+    lifetimes.delete(region);
+    releaseHolder(lifetime, region);
+  }
 }
 
 /**
@@ -199,12 +234,15 @@ interface ViewState {
   readonly kind: string;
   readonly byteOffset: number;
   readonly length: number;
+  /** The region the view was made from, which holds its memory; `undefined` for a view made by hand over the arena. */
+  readonly region: SharedRegion | undefined;
 }
 
 defineShared<ViewState>(VIEW_TYPE, (state) => {
   const View = VIEWS[state.kind];
   if (!View) throw new TypeError(`Cannot rebuild a shared ${state.kind}`);
-  return new View(arena().buffer, state.byteOffset, state.length);
+  const view = new View(arena().buffer, state.byteOffset, state.length);
+  return state.region ? keep(view, state.region) : view;
 });
 
 /**
@@ -222,10 +260,9 @@ export function arenaView(value: object): Shareable | undefined {
   return {
     [share](context: ShareContext): SharedState {
       assertCanShare(context);
-      // Once another isolate may hold the view, its block is never reclaimed.
-      const owner = owners.get(value);
-      if (owner) reclaim.unregister(owner);
-      return { type: VIEW_TYPE, module: import.meta.url, state: { kind, byteOffset: value.byteOffset, length } };
+      // The region travels with the view (the codec shares it too): its memory lives while the view does.
+      const state: ViewState = { kind, byteOffset: value.byteOffset, length, region: owners.get(value) };
+      return { type: VIEW_TYPE, module: import.meta.url, state };
     },
   };
 }

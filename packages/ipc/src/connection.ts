@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { defineShared, share, type ShareContext, type Shareable, type SharedRegion, type SharedState } from '@mp/core';
-import { describe } from '@mp/core/internal';
+import { checkShareable, describe } from '@mp/core/internal';
 import { BadMessageLengthError, BrokenPipeError, ClosedError, DirectionError, EOFError } from './errors.js';
 import { REJECTED, streamedLength, type Channel, type TakeOptions } from './internal/channel.js';
 import { toDeadline } from './internal/deadline.js';
@@ -417,9 +417,8 @@ export class Connection<T = unknown> implements Shareable, Disposable {
   /** @internal The shared-object protocol: the connection travels by identity, as a duplicated descriptor. */
   [share](context: ShareContext): SharedState {
     this.#check('send a connection');
-    // The region refuses destinations without shared memory (StartMethodError) before anything is counted.
-    if (context.crossProcess) this.#memory.region[share](context);
-    this.#memory.shared = true;
+    // Refuse destinations without shared memory (StartMethodError) before anything is counted.
+    checkShareable(context);
     // The travelling copy is open from now on: count it here until it arrives.
     const from = this.#memory.holders[this.#end].add();
     const state: ConnectionState = { region: this.#memory.region, duplex: this.#memory.duplex, end: this.#end, from };

@@ -5,7 +5,7 @@ import { ClosedError, EmptyError, FullError } from './errors.js';
 import { Channel, type Prepared, type PutResult } from './internal/channel.js';
 import { expired, toDeadline } from './internal/deadline.js';
 import { decodeIncoming, detach, encodeValue, type Incoming } from './internal/item-codec.js';
-import { createChannel, markShared } from './internal/queue-memory.js';
+import { createChannel } from './internal/queue-memory.js';
 import { runAsync, runSync } from './internal/waiting.js';
 
 const TYPE = '@mp/ipc.Queue';
@@ -94,7 +94,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       this.#channel = adopting;
       adopting = undefined;
     } else {
-      this.#channel = createChannel(this, toMaxsize(maxsize));
+      this.#channel = createChannel(toMaxsize(maxsize));
     }
     channels.set(this, this.#channel);
   }
@@ -371,9 +371,8 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   /** @internal The shared-object protocol: the queue travels by identity. */
   [share](context: ShareContext): SharedState {
-    // The region refuses destinations without shared memory (StartMethodError) before anything changes.
-    if (context.crossProcess) this.#channel.control[share](context);
-    markShared(this);
+    // The control region travels in the state: the codec shares it, which refuses destinations
+    // without shared memory (StartMethodError) and keeps the memory alive while the copy travels.
     return { type: TYPE, module: import.meta.url, state: { control: this.#channel.control } satisfies QueueState };
   }
 

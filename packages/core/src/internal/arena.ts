@@ -24,8 +24,9 @@ import { notifyWord, waitWord } from './words.js';
  *
  * Layout of the 16 KiB header: word 0 is the allocator's spin lock, word 1
  * the bump pointer (bytes), words 2–33 the heads of the free lists, one per
- * power-of-two size class; words 64… belong to the isolate registry
- * (`isolates.ts`).
+ * power-of-two size class, word 34 the bytes in use; words 35–47 belong to
+ * the lifetimes of shared objects (`lifetimes.ts`), words 64… to the isolate
+ * registry (`isolates.ts`).
  */
 export interface Arena {
   readonly buffer: SharedArrayBuffer;
@@ -54,23 +55,75 @@ export const DEFAULT_ARENA_BYTES: number = 1024 * 1024 * 1024;
 const LOCK = 0;
 const BUMP = 1;
 const FREE_LISTS = 2;
+/** The blocks handed out and not yet freed, in units of {@link MIN_BLOCK} bytes (so a 32-bit word counts up to 32 GiB). */
+const IN_USE = 34;
+/** First header word of `lifetimes.ts`. */
+export const LIFETIME_WORDS = 35;
 const MIN_BLOCK = 16;
 const PAGE_BYTES = 4096;
 /** First usable byte: after the header. */
 const HEADER_BYTES = 16_384;
 
+const MIN_ARENA_BYTES = 1 << 20;
+/** Offsets are 32-bit signed words in the header and in the objects' own memory: the arena ends below 2 GiB. */
+const MAX_ARENA_BYTES = 2 ** 31 - PAGE_BYTES;
+const UNITS: Record<string, number> = {
+  '': 1, b: 1,
+  k: 1e3, kb: 1e3, kib: 2 ** 10,
+  m: 1e6, mb: 1e6, mib: 2 ** 20,
+  g: 1e9, gb: 1e9, gib: 2 ** 30,
+  t: 1e12, tb: 1e12, tib: 2 ** 40,
+};
+
+/**
+ * Reads a byte size such as `1073741824`, `512MiB`, `4GB` or `1.5 GiB`
+ * (k/M/G/T are decimal, Ki/Mi/Gi/Ti binary, case-insensitive).
+ *
+ * @throws RangeError naming the variable, what it holds and what it accepts
+ */
+export function parseBytes(text: string, variable: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = match ? UNITS[match[2]!.toLowerCase()] : undefined;
+  const bytes = match && unit !== undefined ? Math.floor(Number(match[1]) * unit) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < MIN_ARENA_BYTES || bytes > 2 ** 31) {
+    throw new RangeError(
+      `Expected ${variable} to be a size from 1MiB to 2GiB, such as 268435456, 512MiB or 2GB, got ${JSON.stringify(text)}. ` +
+        `Fix or unset ${variable} (the default is 1GiB).`,
+    );
+  }
+  return Math.min(bytes, MAX_ARENA_BYTES);
+}
+
 function arenaBytes(): number {
-  const configured = Number(process.env['MP_SHARED_MEMORY_BYTES']);
-  return Number.isSafeInteger(configured) && configured >= 1 << 20 ? configured : DEFAULT_ARENA_BYTES;
+  const configured = process.env['MP_SHARED_MEMORY_BYTES'];
+  return configured === undefined || configured === '' ? DEFAULT_ARENA_BYTES : parseBytes(configured, 'MP_SHARED_MEMORY_BYTES');
 }
 
 function wrap(buffer: SharedArrayBuffer, segment: Segment | undefined): Arena {
   return { buffer, words: new Int32Array(buffer, 0, HEADER_BYTES / 4), crossProcess: segment !== undefined, segment };
 }
 
+/** The values `MP_SHARED_MEMORY` accepts: `shared` (the default: a segment where the addon allows) or `local`. */
+const MEMORY_MODES = ['shared', 'local'] as const;
+
+/**
+ * `MP_SHARED_MEMORY`, checked: `'local'` keeps the arena inside the process.
+ *
+ * @throws RangeError for any other value than `shared`, `local` or unset
+ */
+export function memoryMode(): (typeof MEMORY_MODES)[number] {
+  const value = process.env['MP_SHARED_MEMORY'];
+  if (value === undefined || value === '') return 'shared';
+  if ((MEMORY_MODES as readonly string[]).includes(value)) return value as (typeof MEMORY_MODES)[number];
+  throw new RangeError(
+    `Expected MP_SHARED_MEMORY to be ${MEMORY_MODES.map((m) => `'${m}'`).join(' or ')}, got ${JSON.stringify(value)}. ` +
+      "Unset it for the default ('shared': a segment that 'process' children map), or set 'local'.",
+  );
+}
+
 /** Whether the arena of a new program is a cross-process segment. */
 function wantsSegment(): boolean {
-  return process.env['MP_SHARED_MEMORY'] !== 'local' && isSupported();
+  return memoryMode() !== 'local' && isSupported();
 }
 
 function createSegmentArena(bytes: number): Arena {
@@ -133,6 +186,11 @@ const OWNER_CHECK_MS = 50;
  * token; a waiter that finds the holder dead (killed mid-allocation) takes the
  * lock over instead of waiting forever — at worst one block is lost.
  */
+/** Runs `body` under the allocator's lock (short, and never allocating: the lock is not reentrant). */
+export function withArenaLock<T>(body: () => T): T {
+  return withLock(arena(), body);
+}
+
 function withLock<T>(a: Arena, body: () => T): T {
   const me = isolateToken();
   for (;;) {
@@ -175,10 +233,12 @@ export function allocate(bytes: number): { offset: number; capacity: number } {
   });
   if (!block) {
     throw new RangeError(
-      `Shared memory exhausted: cannot allocate ${bytes} bytes in the ${a.buffer.byteLength}-byte arena. ` +
-        'Set MP_SHARED_MEMORY_BYTES to reserve more.',
+      `Shared memory exhausted: cannot allocate ${bytes} bytes in the ${a.buffer.byteLength}-byte arena ` +
+        `(${Atomics.load(a.words, IN_USE) * MIN_BLOCK} bytes in use by live shared objects). ` +
+        'Set MP_SHARED_MEMORY_BYTES to reserve more (e.g. MP_SHARED_MEMORY_BYTES=4GiB), or close() what you no longer use.',
     );
   }
+  Atomics.add(a.words, IN_USE, capacity / MIN_BLOCK);
   // Fresh pages are zero; a reused block holds its previous owner's bytes.
   if (block.reused) new Uint8Array(a.buffer, block.offset, capacity).fill(0);
   return { offset: block.offset, capacity };
@@ -192,4 +252,11 @@ export function free(offset: number, capacity: number): void {
     new Int32Array(a.buffer, offset, 1)[0] = a.words[FREE_LISTS + cls]!;
     a.words[FREE_LISTS + cls] = offset;
   });
+  Atomics.sub(a.words, IN_USE, 2 ** cls);
+}
+
+/** Bytes of the arena's blocks in use, and its size. */
+export function arenaUsage(): { inUse: number; bytes: number } {
+  const a = arena();
+  return { inUse: Atomics.load(a.words, IN_USE) * MIN_BLOCK, bytes: a.buffer.byteLength };
 }

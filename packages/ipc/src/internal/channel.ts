@@ -302,11 +302,11 @@ export class Channel {
     this.words = control.int32(0, CONTROL_WORDS);
     this.#views = viewsOf(control.buffer);
     this.#maxsize = this.words[MAXSIZE]!;
-    this.#producers = new Mutex(this.words, P_LOCK, P_SLEEPERS, { recover: () => this.recoverProducer(), selfHeldIsStale: true });
-    this.#consumers = new Mutex(this.words, C_LOCK, C_SLEEPERS, { recover: () => this.recoverConsumer(), selfHeldIsStale: true });
     const arenaBytes = control.buffer.byteLength;
     this.#partBytes = partBytesFor(arenaBytes);
     this.#ringSlots = Math.min(1024, Math.max(16, Math.ceil(arenaBytes / this.#partBytes) + 4));
+    this.#producers = new Mutex(this.words, P_LOCK, P_SLEEPERS, { recover: () => this.recoverProducer(), selfHeldIsStale: true });
+    this.#consumers = new Mutex(this.words, C_LOCK, C_SLEEPERS, { recover: () => this.recoverConsumer(), selfHeldIsStale: true });
   }
 
   /** Items it may hold; 0 for no limit. */

@@ -1,4 +1,5 @@
 import { allocateShared, freeShared, regionAt, type SharedRegion } from '@mp/core';
+import { defineRelease } from '@mp/core/internal';
 import { CONTROL_BYTES, Channel } from './channel.js';
 import { HOLDER_WORDS, Holders } from './holders.js';
 
@@ -9,7 +10,18 @@ import { HOLDER_WORDS, Holders } from './holders.js';
  */
 export const PIPE_BYTES = 2 * CONTROL_BYTES + 2 * HOLDER_WORDS * 4;
 
-/** This isolate's view of a pipe's memory, and when it may be freed. */
+/**
+ * What a pipe's memory frees with it, once no thread or process holds the
+ * pipe any more: the segments of its channels (a one-way pipe made one).
+ */
+const PIPE = defineRelease('@mp/ipc.pipe', (offset) => {
+  for (let i = 0; i < 2; i++) {
+    const channel = new Channel(regionAt(offset + i * CONTROL_BYTES, CONTROL_BYTES));
+    if (channel.created) channel.freeAll();
+  }
+});
+
+/** This isolate's view of a pipe's memory, and when this isolate stops holding it. */
 export class PipeMemory {
   readonly region: SharedRegion;
   readonly duplex: boolean;
@@ -17,8 +29,6 @@ export class PipeMemory {
   readonly channels: readonly [Channel, Channel | undefined];
   /** `holders[i]` counts the open copies of end `i`. */
   readonly holders: readonly [Holders, Holders];
-  /** Once true (the pipe left this isolate, or came from another), the memory is never freed. */
-  shared: boolean;
   /** Open connection objects of this isolate over this memory. */
   liveCopies = 0;
   /** Async operations in flight on this memory: it is not freed under their feet. */
@@ -28,7 +38,6 @@ export class PipeMemory {
   private constructor(region: SharedRegion, duplex: boolean, fresh: boolean) {
     this.region = region;
     this.duplex = duplex;
-    this.shared = !fresh;
     const control = (i: number) => regionAt(region.byteOffset + i * CONTROL_BYTES, CONTROL_BYTES);
     const channel = (i: number) => (fresh ? Channel.create(control(i), 0) : new Channel(control(i)));
     this.channels = [channel(0), duplex ? channel(1) : undefined];
@@ -38,7 +47,7 @@ export class PipeMemory {
 
   /** New memory for a pipe. */
   static create(duplex: boolean): PipeMemory {
-    return new PipeMemory(allocateShared(PIPE_BYTES, { reclaim: false }), duplex, true);
+    return new PipeMemory(allocateShared(PIPE_BYTES, { release: PIPE }), duplex, true);
   }
 
   /** The memory of a pipe made elsewhere. */
@@ -46,11 +55,13 @@ export class PipeMemory {
     return new PipeMemory(region, duplex, false);
   }
 
-  /** Frees the memory once nothing in this isolate uses it and it never left this isolate. */
+  /**
+   * Drops this isolate's hold on the memory once nothing here uses it: the
+   * memory comes back when no other isolate (nor a copy in flight) holds it.
+   */
   maybeFree(): void {
-    if (this.#freed || this.shared || this.liveCopies > 0 || this.activeOps > 0) return;
+    if (this.#freed || this.liveCopies > 0 || this.activeOps > 0) return;
     this.#freed = true;
-    for (const channel of this.channels) channel?.freeAll();
     freeShared(this.region);
   }
 }
