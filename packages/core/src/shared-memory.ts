@@ -1,5 +1,6 @@
 import { StartMethodError } from './errors.js';
-import { arena, free, peekArena } from './internal/arena.js';
+import { unsupportedReason } from '@mp/native';
+import { arena, free, memoryMode, peekArena } from './internal/arena.js';
 import { allocateReclaiming, createLifetime, receiveLifetime, releaseHolder, sendLifetime } from './internal/lifetimes.js';
 import { describe } from './internal/describe.js';
 import { checkOptions } from './internal/options.js';
@@ -26,13 +27,17 @@ const TYPE = '@mp/core.SharedRegion';
  * @throws {@link StartMethodError} for a `'process'` destination of a process-local arena
  */
 export function assertCanShare(context: ShareContext): void {
-  if (context.crossProcess && !arena().crossProcess) {
-    throw new StartMethodError(
-      "Shared memory (a Lock, Event, Queue, Value…) cannot be passed to a child started with the 'process' " +
-        "start method yet: @mp/core shares memory between threads of one OS process only. Use the 'thread' " +
-        'start method for this child, or send plain data.',
-    );
+  if (context.crossProcess && !arena().crossProcess) throw new StartMethodError(whyNotCrossProcess());
+}
+
+/** Why this program's shared memory is local to its OS process: the variable that asked for it, or the addon. */
+function whyNotCrossProcess(): string {
+  const what = "Shared memory (a Lock, Event, Queue, Value…) cannot be passed to a child started with the 'process' start method here";
+  const instead = "Or use the 'thread' start method for this child, or send plain data.";
+  if (memoryMode() === 'local') {
+    return `${what}: MP_SHARED_MEMORY=local keeps this program's shared memory inside its own OS process. Unset MP_SHARED_MEMORY to share it with process children. ${instead}`;
   }
+  return `${what}: the @mp/native addon, which maps shared memory into other processes, is not available. ${unsupportedReason() ?? ''} ${instead}`;
 }
 
 interface RegionState {

@@ -77,6 +77,35 @@ describe('a process-local arena (MP_SHARED_MEMORY=local)', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^StartMethodError: .*'process' start method/);
+    // The cause, and how to undo it.
+    expect(stdout).toContain('MP_SHARED_MEMORY=local keeps');
+    expect(stdout).toContain('Unset MP_SHARED_MEMORY');
+  });
+
+  it('says the addon is missing, and why, when that is the cause', async () => {
+    const preload = new URL('./scripts/pretend-darwin.mjs', import.meta.url).href;
+    const { stdout } = await runScript('local-memory', [], { NODE_OPTIONS: `--import ${preload}` });
+    expect(stdout).toMatch(/^StartMethodError: .*'process' start method/);
+    expect(stdout).toContain('@mp/native addon');
+    expect(stdout).toContain('darwin');
+    expect(stdout).not.toContain('MP_SHARED_MEMORY=local');
+  });
+
+  it('refuses a value of MP_SHARED_MEMORY it does not know, naming it', async () => {
+    const { code, stderr } = await runScript('local-memory', [], { MP_SHARED_MEMORY: 'bogus' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/RangeError: Expected MP_SHARED_MEMORY to be 'shared' or 'local', got "bogus"/);
+  });
+
+  it.each(['4GB', 'abc', '1'])('refuses MP_SHARED_MEMORY_BYTES=%s, naming the variable', async (value) => {
+    const { code, stderr } = await runScript('local-memory', [], { MP_SHARED_MEMORY_BYTES: value });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`RangeError: Expected MP_SHARED_MEMORY_BYTES to be a size from 1MiB to 2GiB.*got "${value}"`));
+  });
+
+  it.each(['512MiB', '64mb', '8388608'])('takes MP_SHARED_MEMORY_BYTES=%s', async (value) => {
+    const { stdout } = await runScript('local-memory', ['thread'], { MP_SHARED_MEMORY_BYTES: value });
+    expect(stdout).toBe('total 4\n');
   });
 
   it('still shares memory with thread children', async () => {
