@@ -9,7 +9,7 @@ import type { Process } from './process.js';
 import { runtime } from './internal/runtime.js';
 import type { Channel, ChildHandle } from './internal/start-methods/types.js';
 
-export { encode, decode, decodeSync, type Encoded, type SharedTable } from './internal/codec.js';
+export { encode, decode, decodeSync, discard, type Encoded, type SharedTable } from './internal/codec.js';
 export { describe } from './internal/describe.js';
 export { defineRelease, sweep, type ReleaseRoutine } from './internal/lifetimes.js';
 export { assertCanShare as checkShareable } from './shared-memory.js';

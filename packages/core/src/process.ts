@@ -8,7 +8,7 @@ import { assertNotBootstrapping } from './internal/bootstrapping.js';
 import { allocateToken } from './internal/isolates.js';
 import { releaseIsolate } from './internal/lifetimes.js';
 import { callerModule } from './internal/caller.js';
-import { encode, type Encoded } from './internal/codec.js';
+import { discard, encode, type Encoded } from './internal/codec.js';
 import { describe } from './internal/describe.js';
 import { checkOptions } from './internal/options.js';
 import { watchSignals } from './internal/exit.js';
@@ -250,12 +250,16 @@ export class Process<A extends readonly unknown[] = any> {
       arena: memory,
       token: memory ? allocateToken() : undefined,
     };
-    if (host.crossProcess) assertSerializable(args, fields);
     let handle: ChildHandle;
     try {
+      if (host.crossProcess) assertSerializable(args, fields);
       handle = host.spawn(boot, state.spawn);
     } catch (error) {
+      // Nothing reached a child: the token and the shared objects' copies in flight come back.
       if (boot.token !== undefined) releaseIsolate(boot.token);
+      discard(args);
+      discard(fields);
+      if (error instanceof DataCloneError) throw error;
       if ((error as Error)?.name === 'DataCloneError') throw cloneError(args, error);
       throw error;
     }

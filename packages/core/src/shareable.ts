@@ -44,8 +44,10 @@ export interface Shareable {
 }
 
 type Revive = (state: never) => object;
+type Discard = (state: never) => void;
 
 const REGISTRY = Symbol.for('@mp/core.shareable-types');
+const DISCARDS = Symbol.for('@mp/core.shareable-discards');
 
 /** The types defined in this isolate, shared by every copy of `@mp/core` in it. */
 export function sharedTypes(): Map<string, Revive> {
@@ -54,12 +56,22 @@ export function sharedTypes(): Map<string, Revive> {
   return store[REGISTRY];
 }
 
+/** What undoes a `[share]()` whose message will never arrive, per type (only types that count copies in flight). */
+export function sharedDiscards(): Map<string, Discard> {
+  const store = globalThis as { [DISCARDS]?: Map<string, Discard> };
+  store[DISCARDS] ??= new Map();
+  return store[DISCARDS];
+}
+
 /**
  * Defines how objects of a shared type are rebuilt on arrival. Call it once
  * per type, when the class is defined (a `static {}` block).
  *
  * @param type - the name the class's `[share]()` returns
  * @param revive - builds the local object from the state (shareables inside it already revived)
+ * @param discard - undoes what `[share]()` did, for a message that will never be delivered (a
+ *   task dropped by `terminate()`): for types that count copies in flight. Shareables inside the
+ *   state are discarded on their own.
  * @example
  * ```ts
  * export class Flag implements Shareable {
@@ -69,8 +81,9 @@ export function sharedTypes(): Map<string, Revive> {
  * }
  * ```
  */
-export function defineShared<S>(type: string, revive: (state: S) => object): void {
+export function defineShared<S>(type: string, revive: (state: S) => object, discard?: (state: S) => void): void {
   sharedTypes().set(type, revive as Revive);
+  if (discard) sharedDiscards().set(type, discard as Discard);
 }
 
 /** True when `value` implements the shared-object protocol. */

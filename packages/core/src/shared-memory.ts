@@ -1,7 +1,7 @@
 import { StartMethodError } from './errors.js';
 import { unsupportedReason } from '@mp/native';
 import { arena, free, memoryMode, peekArena } from './internal/arena.js';
-import { allocateReclaiming, createLifetime, receiveLifetime, releaseHolder, sendLifetime } from './internal/lifetimes.js';
+import { allocateReclaiming, createLifetime, dropLifetime, receiveLifetime, releaseHolder, sendLifetime } from './internal/lifetimes.js';
 import { describe } from './internal/describe.js';
 import { checkOptions } from './internal/options.js';
 import { isolateToken as tokenOfThisIsolate, isTokenAlive } from './internal/isolates.js';
@@ -88,6 +88,8 @@ export class SharedRegion implements Shareable {
         receiveLifetime(state.lifetime, region);
       }
       return region;
+    }, (state) => {
+      if (state.lifetime !== 0) dropLifetime(state.lifetime);
     });
   }
 

@@ -14,7 +14,14 @@ import { Pool } from '@mp/pool';
 import { Value } from '@mp/shared';
 import { Event, Lock } from '@mp/sync';
 
-/** The task: uses each object a little, so that each is really revived and touched. */
+/**
+ * @typedef {{ queue: Queue<number>, value: Value<'i'>, lock: Lock, event: Event }} Objects
+ */
+
+/**
+ * The task: uses each object a little, so that each is really revived and touched.
+ * @param {Objects} objects
+ */
 export function touch({ queue, value, lock, event }) {
   lock.acquireSync();
   value.value += 1;
@@ -24,6 +31,7 @@ export function touch({ queue, value, lock, event }) {
   return queue.getSync(1_000);
 }
 
+/** @returns {Objects} */
 function make() {
   return { queue: new Queue(), value: new Value('i', 0), lock: new Lock(), event: new Event() };
 }
@@ -48,7 +56,7 @@ async function main() {
   });
   const iterations = Number(values.iterations);
   const every = Number(values['report-every']);
-  const method = values['start-method'];
+  const method = /** @type {import('@mp/core').StartMethod} */ (values['start-method']);
   const pool = values.via === 'pool' ? new Pool({ processes: 2, context: method }) : undefined;
   const warmUp = Math.min(1_000, Math.floor(iterations / 10));
   let baseline = 0;

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { DataCloneError } from '../errors.js';
-import { isShareable, share, sharedTypes, type ShareContext, type SharedState } from '../shareable.js';
+import { isShareable, share, sharedDiscards, sharedTypes, type ShareContext, type SharedState } from '../shareable.js';
 import { arenaView } from '../shared-memory.js';
 
 /**
@@ -285,4 +285,15 @@ export function decodeSync(encoded: Encoded): unknown {
   }
   for (const { type, module } of states) assertDefined(type, module);
   return revive(encoded.value, entries);
+}
+
+/**
+ * Undoes the sending of an encoded value that will never be decoded (a task
+ * dropped before it reached a worker, an item nobody will take): the copies it
+ * counted in flight stop holding their memory. Call it at most once, and only
+ * for a message that was not and will not be delivered.
+ */
+export function discard(encoded: Encoded): void {
+  if (!encoded.shared) return;
+  for (const { type, state } of encoded.shared.states) sharedDiscards().get(type)?.(state as never);
 }

@@ -300,6 +300,11 @@ export function sendLifetime(recordOffset: number): void {
   Atomics.add(record(recordOffset), HOLDS, 1);
 }
 
+/** A copy that was sent will never arrive (its message was dropped): it stops holding the memory. */
+export function dropLifetime(recordOffset: number): void {
+  dropHold(recordOffset);
+}
+
 /** A copy arrived here, and `holder` stands for it. */
 export function receiveLifetime(recordOffset: number, holder: object): void {
   attach(recordOffset, holder, true);

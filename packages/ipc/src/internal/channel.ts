@@ -5,6 +5,8 @@ import {
   INLINE_MAX_BYTES,
   KIND_SKIP,
   copyOutOfLine,
+  discardItem,
+  discardPayload,
   freeOutOfLine,
   outOfLine,
   readPayload,
@@ -351,9 +353,10 @@ export class Channel {
     return { item, region };
   }
 
-  /** Gives back what {@link Channel.prepare} took, for an item that will not be put. */
+  /** Gives back what {@link Channel.prepare} took, for an item that will not be put (and what its shared objects hold). */
   discard(prepared: Prepared): void {
     if (prepared.region) freeShared(prepared.region);
+    discardItem(prepared.item);
   }
 
   /** True when {@link Channel.put} streams this item (nothing was copied out of line for it). */
@@ -1123,9 +1126,16 @@ export class Channel {
 
   // ---------------------------------------------------------------- reclaiming
 
+  /** The payload bytes of the record at `head` (in line, or out of line), as a view into the arena. */
+  #payload(head: number, h: number): Uint8Array {
+    const i32 = this.#views.i32;
+    if (h & FLAG_OUT_OF_LINE) return regionAt(i32[(head >> 2) + 2]!, i32[(head >> 2) + 3]!).bytes();
+    return new Uint8Array(this.control.buffer, head + HEADER_BYTES, h & LENGTH_MASK);
+  }
+
   /**
    * Frees every segment and pending out-of-line payload of a channel nobody
-   * else can reach (never shared). The control block is the caller's.
+   * else can reach any more. The control block is the caller's.
    */
   freeAll(): void {
     const words = this.words;
@@ -1143,7 +1153,11 @@ export class Channel {
         continue;
       }
       if (h & FLAG_STREAM) this.#dropStream(i32[(head >> 2) + 2]!);
-      else if (h & FLAG_OUT_OF_LINE) freeOutOfLine(i32[(head >> 2) + 2]!, i32[(head >> 2) + 3]!);
+      else {
+        // Nobody will take the item: the shared objects inside it stop holding their memory.
+        if (h & FLAG_SHARED) discardPayload(this.#payload(head, h));
+        if (h & FLAG_OUT_OF_LINE) freeOutOfLine(i32[(head >> 2) + 2]!, i32[(head >> 2) + 3]!);
+      }
       head += HEADER_BYTES + align4(h & LENGTH_MASK);
     }
     freeShared(regionAt(segment, SEGMENT_BYTES));

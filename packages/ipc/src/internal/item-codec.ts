@@ -1,6 +1,6 @@
 import { deserialize, serialize } from 'node:v8';
 import { DataCloneError, allocateShared, freeShared, regionAt, type SharedRegion } from '@mp/core';
-import { decodeSync, encode, type SharedTable } from '@mp/core/internal';
+import { decodeSync, discard, encode, type SharedTable } from '@mp/core/internal';
 import { decodePlain, encodePlain } from './plain-codec.js';
 
 /**
@@ -312,4 +312,19 @@ export function decodeRawBytes(bytes: Uint8Array): unknown {
 /** Frees an out-of-line payload nobody will read (a put that timed out, a queue being reclaimed). */
 export function freeOutOfLine(offset: number, length: number): void {
   freeShared(regionAt(offset, length));
+}
+
+/**
+ * For the payload of an item holding shared objects that nobody will take (a
+ * queue reclaimed with items in it): their copies in flight stop holding
+ * memory. The payload is a `[value, table]` pair (see {@link encodeValue}).
+ */
+export function discardPayload(bytes: Uint8Array): void {
+  const [value, table] = deserialize(bytes) as [unknown, SharedTable];
+  discard({ value, shared: table });
+}
+
+/** The same for an item that was encoded but will not be put (a put that timed out). */
+export function discardItem(item: Outgoing): void {
+  if (item.shared && item.bytes) discardPayload(item.bytes);
 }

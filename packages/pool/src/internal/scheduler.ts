@@ -1,5 +1,5 @@
 import { cpuCount, type StartMethod, type TaskRef } from '@mp/core';
-import { decode, encode, keepAlive, type SharedTable } from '@mp/core/internal';
+import { decode, discard, encode, keepAlive, type SharedTable } from '@mp/core/internal';
 import { PoolBrokenError, PoolStateError, PoolTerminatedError } from '../errors.js';
 import { Deque } from './deque.js';
 import { fromRecord, type ErrorRecord } from './error-record.js';
@@ -213,6 +213,7 @@ export class Scheduler {
     for (;;) {
       const task = this.#queue.shift();
       if (!task || !task.sink.cancelled) return task;
+      discard(task.wire.args); // it will never be sent: its shared objects stop holding memory
       this.#pending--;
     }
   }
@@ -386,6 +387,8 @@ export class Scheduler {
     for (const producer of [...this.#producers]) producer.onStop(error);
     this.#producers.clear();
     const failed = this.#queue.drain();
+    // Queued tasks were never sent: their shared objects stop holding memory.
+    for (const task of failed) discard(task.wire.args);
     for (const worker of this.#workers) {
       for (const task of worker.inflight.drain()) failed.push(task);
       worker.terminate();

@@ -4,7 +4,7 @@
 import { Process, isMain } from '@mp/core';
 import { Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore } from '@mp/sync';
 
-export function noop(): void {}
+export function noop(_primitive: unknown): void {}
 
 if (isMain(import.meta)) {
   const make = [
