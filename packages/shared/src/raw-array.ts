@@ -11,7 +11,7 @@ import type { InputOf, Typecode, TypedArrayOf } from './typecode.js';
  * It reaches a child by identity when passed in `args` (or inside a queue
  * item or pipe message): the child gets a typed array of the same class over
  * the same memory — a typed array cannot carry a class, so no wrapper is
- * needed or given. Once sent, its memory is never reused. A `subarray()` of it
+ * needed or given. Its memory lives while any thread or process holds it. A `subarray()` of it
  * arrives over the same memory too, but does not keep the memory alive by
  * itself: keep the array returned here referenced while children use parts of it.
  *

@@ -14,9 +14,9 @@ import { arrayClass, type AnyTypedArray } from './elements.js';
  * still using it. So every typed array this package hands out ({@link RawArray},
  * {@link SharedArray.raw}) gets an own, non-enumerable `[share]` method (core
  * checks it before its generic view handling): it travels as its
- * {@link SharedRegion}, whose own `[share]` refuses cross-process
- * destinations and takes the block off the reclaim list for good — as for
- * every other shared object.
+ * {@link SharedRegion}, whose own `[share]` refuses destinations that cannot
+ * see the memory and counts the copy in flight, so that the block lives as
+ * long as any isolate holds the array — as for every other shared object.
  *
  * Until it is shared, the method's closure is what keeps the region object,
  * and so the memory, alive: exactly as long as the typed array.
@@ -46,7 +46,7 @@ export function viewOver(typecode: ShortTypecode, region: SharedRegion, length: 
       type: TYPE,
       module: import.meta.url,
       // The region's own [share] runs next (core encodes nested shareables):
-      // it refuses cross-process destinations and stops the region's reclamation.
+      // it refuses destinations that cannot see the memory and counts the copy in flight.
       state: { typecode, region, length } satisfies RawViewState,
     }),
     enumerable: false,
