@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { StartMethodError } from './errors.js';
 import { unsupportedReason } from '@mp/native';
 import { arena, free, memoryMode, peekArena } from './internal/arena.js';
@@ -115,6 +116,23 @@ export class SharedRegion implements Shareable {
   /** A `Uint8Array` over the region's bytes. */
   bytes(): Uint8Array {
     return keep(new Uint8Array(this.buffer, this.byteOffset, this.byteLength), this);
+  }
+
+  /**
+   * A repr: `<SharedRegion offset=16384 length=8>`.
+   *
+   * @example
+   * ```ts
+   * console.log(String(allocateShared(8))); // <SharedRegion offset=… length=8>
+   * ```
+   */
+  toString(): string {
+    return `<SharedRegion offset=${this.byteOffset} length=${this.byteLength}>`;
+  }
+
+  /** `util.inspect` shows the repr too. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   /** @internal The shared-object protocol: the copy in flight holds the memory until it arrives. */

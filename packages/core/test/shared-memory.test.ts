@@ -161,3 +161,12 @@ describe('region lifetime', () => {
     for (const r of others) freeShared(r);
   });
 });
+
+describe('SharedRegion repr', () => {
+  it('String() and inspect() agree', async () => {
+    const { inspect } = await import('node:util');
+    const region = allocateShared(8);
+    expect(String(region)).toBe(`<SharedRegion offset=${region.byteOffset} length=8>`);
+    expect(inspect(region)).toBe(String(region));
+  });
+});

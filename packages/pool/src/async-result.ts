@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { TimeoutError } from '@mp/core';
 import { ResultNotReadyError } from './errors.js';
 import { after, toTimeout } from './internal/timeout.js';
@@ -169,5 +170,23 @@ export class AsyncResult<R> {
   successful(): boolean {
     if (this.#state === PENDING) throw new ResultNotReadyError('The result is not ready: wait() for it before asking whether it was successful');
     return this.#state === FULFILLED;
+  }
+
+  /**
+   * A repr in Python's style, with the state: `<AsyncResult pending>`, `<AsyncResult ready successful>`,
+   * `<AsyncResult ready failed>`.
+   *
+   * @example
+   * ```ts
+   * console.log(String(result)); // <AsyncResult pending>
+   * ```
+   */
+  toString(): string {
+    return `<AsyncResult ${this.#state === PENDING ? 'pending' : this.#state === FULFILLED ? 'ready successful' : 'ready failed'}>`;
+  }
+
+  /** `util.inspect` (and so `console.log(result)`) shows the repr too. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 }

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { cpuCount, getContext, isTaskRef, StartMethodError, type StartMethod, type TaskRef } from '@mp/core';
 import { assertNotBootstrapping, checkOptions, describe, toTaskRef } from '@mp/core/internal';
 import { AsyncResult, type AsyncResultCallbacks } from './async-result.js';
@@ -423,9 +424,21 @@ export class Pool {
     return this.terminate();
   }
 
-  /** Python's repr: `<Pool state=RUN pool_size=4>`. */
+  /**
+   * Python's repr: `<Pool state=RUN pool_size=4>`.
+   *
+   * @example
+   * ```ts
+   * console.log(String(pool)); // <Pool state=RUN pool_size=4>
+   * ```
+   */
   toString(): string {
     return `<Pool state=${this.#scheduler.state.toUpperCase()} pool_size=${this.#scheduler.processes}>`;
+  }
+
+  /** `util.inspect` (and so `console.log(pool)`) shows the repr too. */
+  [inspect.custom](): string {
+    return this.toString();
   }
 }
 
