@@ -10,6 +10,7 @@
         "addon/module.cc",
         "addon/segment.cc",
         "addon/futex.cc",
+        "addon/parent_death.cc",
         "addon/waiters.cc",
         "addon/util.cc",
         "addon/abi.cc"

@@ -1,6 +1,7 @@
-// @mp/native: POSIX shared memory as SharedArrayBuffers, and futex wait/wake on it,
-// for Node.js on Linux. The JavaScript API in ../src validates arguments and wraps
-// errors; this layer only re-checks what memory safety depends on.
+// @mp/native: POSIX shared memory as SharedArrayBuffers, futex wait/wake on it, and
+// the parent-death signal, for Node.js on Linux. The JavaScript API in ../src
+// validates arguments and wraps errors; this layer only re-checks what memory
+// safety depends on.
 //
 // Context-aware: NAPI_MODULE_INIT runs once per environment (main thread and every
 // worker that loads the addon), and all per-environment state lives in Node-API
@@ -10,6 +11,7 @@
 
 #include "abi.h"
 #include "futex.h"
+#include "parent_death.h"
 #include "segment.h"
 #include "util.h"
 #include "waiters.h"
@@ -40,6 +42,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"abi", nullptr, nullptr, nullptr, nullptr, abi, napi_enumerable, nullptr},
       {"createSegment", nullptr, mp::CreateSegment, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"openSegment", nullptr, mp::OpenSegment, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setParentDeathSignal", nullptr, mp::SetParentDeathSignal, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unlinkSegment", nullptr, mp::UnlinkSegment, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"wait", nullptr, mp::Wait, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"waitAsync", nullptr, mp::Waiters::WaitAsync, nullptr, nullptr, nullptr, napi_enumerable, waiters},

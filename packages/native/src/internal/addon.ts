@@ -15,6 +15,12 @@ export interface Addon {
   /** `bytes` 0 maps the whole segment. */
   openSegment(name: string, bytes: number): SharedArrayBuffer;
   unlinkSegment(name: string): boolean;
+  /**
+   * `prctl(PR_SET_PDEATHSIG, signal)`; `signal`: an integer from 0 to 64. Absent from
+   * binaries built before it existed (a binary is rebuilt only when missing or older
+   * than its sources), hence optional.
+   */
+  setParentDeathSignal?(signal: number): void;
   /** `timeoutMs`: finite and >= 0, or Infinity. */
   wait(array: Int32Array, index: number, expected: number, timeoutMs: number): WaitResult;
   waitAsync(array: Int32Array, index: number, expected: number, timeoutMs: number): Promise<WaitResult>;
