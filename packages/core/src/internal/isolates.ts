@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { processStartTime } from '@mp/native';
 import { allocate, arena, free, peekArena } from './arena.js';
 import { runtime } from './runtime.js';
 
@@ -85,19 +85,10 @@ function chunk(token: number): Int32Array {
   return peekChunk(token)!;
 }
 
-/** Start times (clock ticks since boot, low 32 bits) by pid, read from /proc; 0 where there is no /proc. */
+/** A process's start time (clock ticks since boot, low 32 bits: it fits a word), or undefined once it ended. */
 function startTimeOf(pid: number | 'self'): number | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split
-  // after the last ')'. Then state is field 3 and starttime field 22.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] === 'Z' || fields[0] === 'X') return undefined; // exited, not yet reaped
-  return Number(BigInt.asIntN(32, BigInt(fields[19] ?? '0')));
+  const start = processStartTime(pid);
+  return start === undefined ? undefined : Number(BigInt.asIntN(32, BigInt(start)));
 }
 
 let ownStart: number | undefined;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
  * boot), or undefined when it does not exist. A pid plus its start time names one
  * process even after the pid is reused.
  */
-export function startTime(pid: number): string | undefined {
+export function startTime(pid: number | 'self'): string | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
