@@ -81,6 +81,8 @@ interface Local {
   readonly finalizers: FinalizationRegistry<Holder>;
   /** Arena use (bytes) after the last sweep. */
   lastSweep: number;
+  /** When the last sweep ran (`performance.now()`). */
+  lastSweepAt: number;
 }
 
 function local(): Local {
@@ -89,6 +91,7 @@ function local(): Local {
     index: new Map(),
     finalizers: new FinalizationRegistry<Holder>((holder) => forget(holder)),
     lastSweep: 0,
+    lastSweepAt: -Infinity,
   }));
 }
 
@@ -367,7 +370,15 @@ export function sweep(): void {
     for (const entry of [...holders]) if (entry.ref.deref() === undefined) forget(entry);
   }
   state.lastSweep = arenaUsage().inUse;
+  state.lastSweepAt = performance.now();
 }
+
+/**
+ * A full collection costs milliseconds: one that just ran found what there was
+ * to find, so callers that retry an allocation in a loop (a big item waiting
+ * for space) do not collect on every attempt.
+ */
+const SWEEP_INTERVAL_MS = 50;
 
 /** Sweeps when arena use grew by {@link SWEEP_FRACTION} of the arena since this isolate's last sweep. */
 function maybeSweep(): void {
@@ -389,6 +400,7 @@ export function allocateReclaiming(bytes: number): { offset: number; capacity: n
     return allocate(bytes);
   } catch (error) {
     if (!(error instanceof RangeError) || runtime().slots.get('lifetimes') === undefined) throw error;
+    if (performance.now() - local().lastSweepAt < SWEEP_INTERVAL_MS) throw error;
     sweep();
     drainOrphans();
     return allocate(bytes);
