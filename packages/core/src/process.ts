@@ -1,11 +1,12 @@
 import { inspect } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import { serialize } from 'node:v8';
+import { randomBytes } from 'node:crypto';
 import { DataCloneError, ProcessStateError } from './errors.js';
 import { trackUser } from '@mp/native';
 import { describeArena } from './internal/arena.js';
 import { assertNotBootstrapping } from './internal/bootstrapping.js';
-import { allocateToken } from './internal/isolates.js';
+import { allocateToken, isTokenAlive } from './internal/isolates.js';
 import { releaseIsolate } from './internal/lifetimes.js';
 import { callerModule } from './internal/caller.js';
 import { discard, encode, type Encoded } from './internal/codec.js';
@@ -73,6 +74,11 @@ interface State {
   pid: number | undefined;
   ident: number | undefined;
   parentPid: number | undefined;
+  /** Python's `authkey`; made (32 random bytes) when first read, unless inherited. */
+  authkey: Uint8Array | undefined;
+  /** The child's isolate token, while it runs: its sentinel reads death from it without the event loop. */
+  token: number | undefined;
+  sentinel: ProcessSentinel | undefined;
 }
 
 const states = new WeakMap<Process, State>();
@@ -162,6 +168,10 @@ export class Process<A extends readonly unknown[] = any> {
       pid: undefined,
       ident: undefined,
       parentPid: process.pid,
+      // Python copies the creator's authkey into each new Process object.
+      authkey: new Uint8Array(authkeyOf(stateOf(currentProcessObject()))),
+      token: undefined,
+      sentinel: undefined,
     });
   }
 
@@ -212,6 +222,49 @@ export class Process<A extends readonly unknown[] = any> {
   }
 
   /**
+   * The authentication key: 32 random bytes made for the main program, copied
+   * into each `Process` object when it is created, and inherited by the child.
+   * `Listener` and `Client` of `@mp/ipc` use it when given no `authkey`.
+   * Settable (a `Uint8Array`, copied).
+   *
+   * Python: `authkey`.
+   *
+   * @throws TypeError when set to something other than a `Uint8Array`
+   * @example
+   * ```ts
+   * import { currentProcess } from '@mp/core';
+   * console.log(currentProcess().authkey.length); // 32
+   * ```
+   */
+  get authkey(): Uint8Array {
+    return authkeyOf(stateOf(this));
+  }
+
+  set authkey(value: Uint8Array) {
+    if (!(value instanceof Uint8Array)) throw new TypeError(`Expected \`authkey\` to be a Uint8Array (or Buffer), got ${describe(value)}`);
+    stateOf(this).authkey = new Uint8Array(value);
+  }
+
+  /**
+   * An object that `wait()` of `@mp/ipc` sees as ready once the child has
+   * ended. Known from `start()` on.
+   *
+   * Python: `sentinel`.
+   *
+   * @throws {@link ProcessStateError} before `start()`, or on a process object that is not a started child
+   * @example
+   * ```ts
+   * import { wait } from '@mp/ipc';
+   * const [first] = await wait([a.sentinel, b.sentinel]);
+   * ```
+   */
+  get sentinel(): ProcessSentinel {
+    const state = stateOf(this);
+    if (state.kind !== 'child' || !state.handle) throw new ProcessStateError('process not started: sentinel exists from start() on');
+    return (state.sentinel ??= new ProcessSentinel(state, state.handle.exited));
+  }
+
+  /**
    * Starts the child. Arguments are cloned now.
    *
    * Python: `start()`.
@@ -249,6 +302,7 @@ export class Process<A extends readonly unknown[] = any> {
       args,
       arena: memory,
       token: memory ? allocateToken() : undefined,
+      authkey: authkeyOf(state),
     };
     let handle: ChildHandle;
     try {
@@ -267,12 +321,14 @@ export class Process<A extends readonly unknown[] = any> {
     if (memory?.segment && host.crossProcess) trackUser(handle.pid);
     state.handle = handle;
     state.method = method;
+    state.token = boot.token;
     const children = liveChildren();
     children.add(this);
     watchSignals(children);
     void handle.exited.then((code) => {
-      if (boot.token !== undefined) releaseIsolate(boot.token);
       state.exitCode = code;
+      state.token = undefined;
+      if (boot.token !== undefined) releaseIsolate(boot.token);
       children.delete(this);
       watchSignals(children);
     });
@@ -454,8 +510,71 @@ function blank(name: string, identity: readonly number[]): State {
   return {
     kind: 'child', name, daemon: false, identity, targetFn: undefined, target: undefined, args: [],
     subclass: undefined, method: undefined, handle: undefined, spawn: {}, exitCode: null, closed: false,
-    pid: undefined, ident: undefined, parentPid: undefined,
+    pid: undefined, ident: undefined, parentPid: undefined, authkey: undefined, token: undefined, sentinel: undefined,
   };
+}
+
+/** Bytes of a new authkey (Python: `os.urandom(32)`). */
+const AUTHKEY_BYTES = 32;
+
+function authkeyOf(state: State): Uint8Array {
+  return (state.authkey ??= new Uint8Array(randomBytes(AUTHKEY_BYTES)));
+}
+
+/** Brand of {@link ProcessSentinel}s: it survives duplicate copies of this module. */
+export const SENTINEL_BRAND: unique symbol = Symbol.for('@mp/core.ProcessSentinel') as never;
+
+/**
+ * What {@link Process.sentinel} returns: ready once the child has ended.
+ * Pass it to `wait()` / `waitSync()` of `@mp/ipc`.
+ *
+ * Python: the `sentinel` handle of a process.
+ *
+ * @example
+ * ```ts
+ * p.start();
+ * const sentinel = p.sentinel;
+ * await sentinel.ended(); // like join()
+ * ```
+ */
+export class ProcessSentinel {
+  readonly [SENTINEL_BRAND] = true as const;
+  readonly #state: State;
+  readonly #exited: Promise<number>;
+
+  /** @internal Made by {@link Process.sentinel}. */
+  constructor(state: object, exited: Promise<number>) {
+    this.#state = state as State;
+    this.#exited = exited;
+  }
+
+  /**
+   * Whether the child has ended, known without the event loop (a caller
+   * blocked in `waitSync` sees it): the parent saw it exit, or its isolate
+   * token says it is gone (its exit has begun, or its OS process is dead).
+   *
+   * @returns true once the child has ended
+   */
+  isReady(): boolean {
+    const state = this.#state;
+    if (state.exitCode !== null) return true;
+    return state.token !== undefined && !isTokenAlive(state.token);
+  }
+
+  /**
+   * Resolves once the parent has seen the child exit (then `exitCode` is set).
+   * Does not keep the event loop alive by itself.
+   *
+   * @returns a promise of the exit code
+   */
+  ended(): Promise<number> {
+    return this.#exited;
+  }
+
+  /** `<ProcessSentinel Process-1 running>` */
+  toString(): string {
+    return `<ProcessSentinel ${this.#state.name} ${this.isReady() ? 'ended' : 'running'}>`;
+  }
 }
 
 /**
@@ -481,6 +600,7 @@ export function becomeCurrent(
     pid: process.pid,
     ident: method === 'thread' ? threadId : process.pid,
     parentPid: boot.parent.pid,
+    authkey: boot.authkey === undefined ? undefined : new Uint8Array(boot.authkey),
   });
   runtime().slots.set('current', self);
 }

@@ -38,6 +38,8 @@ export interface BootData {
   readonly arena: ArenaDescriptor | undefined;
   /** The child's isolate token in that arena. */
   readonly token: number | undefined;
+  /** The child's `authkey` (Python copies it into the child). */
+  readonly authkey?: Uint8Array;
 }
 
 /** The host's view of a running child. */
