@@ -1,6 +1,7 @@
 /**
  * Typed values and arrays in shared memory — Python's `Value`, `Array`,
- * `RawValue` and `RawArray` — with locks and atomic helpers.
+ * `RawValue` and `RawArray` — with locks and atomic helpers; and named shared
+ * memory — Python's `multiprocessing.shared_memory`: `SharedMemory` and `ShareableList`.
  *
  * @packageDocumentation
  * @module @mp/shared
@@ -25,4 +26,16 @@ export {
   type TypedArrayName,
   type TypecodeInfo,
 } from './typecode.js';
-export { TypecodeError, IndexError, NoLockError } from './errors.js';
+export { SharedMemory, type SharedMemoryOptions } from './shared-memory.js';
+export { ShareableList, type ShareableItem, type ShareableListOptions } from './shareable-list.js';
+export {
+  TypecodeError,
+  IndexError,
+  NoLockError,
+  FileExistsError,
+  FileNotFoundError,
+  SharedMemoryClosedError,
+  SharedMemoryUnsupportedError,
+  SlotOverflowError,
+  NotInListError,
+} from './errors.js';
