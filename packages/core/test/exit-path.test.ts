@@ -6,6 +6,8 @@ import { TS_FLAGS } from './run-script.ts';
 
 const SCRIPT = fileURLToPath(new URL('./scripts/children-die.ts', import.meta.url));
 const HANG_GUARD_MS = 30_000;
+/** How long children may take to die once their parent was SIGKILLed (the kernel signals them at once). */
+const PARENT_DEATH_LIMIT_MS = 5_000;
 
 /** Gone: no such process, or a zombie nobody reaped yet (it runs no code). */
 function isGone(pid: number): boolean {
@@ -60,8 +62,8 @@ function startProgram(method: string, mode: string): Promise<Program> {
   });
 }
 
-async function expectAllGone(pids: number[]): Promise<void> {
-  await expect.poll(() => pids.filter((pid) => !isGone(pid)), { timeout: HANG_GUARD_MS, interval: 20 }).toEqual([]);
+async function expectAllGone(pids: number[], timeout = HANG_GUARD_MS): Promise<void> {
+  await expect.poll(() => pids.filter((pid) => !isGone(pid)), { timeout, interval: 20 }).toEqual([]);
 }
 
 describe.each(['thread', 'process'] as const)('children die with their parent (%s)', (method) => {
@@ -101,5 +103,15 @@ describe.each(['thread', 'process'] as const)('children die with their parent (%
     process.kill(program.main, 'SIGKILL');
     expect((await program.ended).signal).toBe('SIGKILL');
     await expectAllGone(program.children);
+  });
+
+  // No event loop runs in these children to see the IPC channel close: the kernel
+  // kills them (PR_SET_PDEATHSIG, set by each 'process' child at boot). The signal
+  // is sent as the parent dies, so "a few seconds" is only room for a loaded machine.
+  it.runIf(method === 'process')('SIGKILL of the main program ends its children busy in synchronous code within seconds', async () => {
+    const program = await startProgram(method, 'busy');
+    process.kill(program.main, 'SIGKILL');
+    expect((await program.ended).signal).toBe('SIGKILL');
+    await expectAllGone(program.children, PARENT_DEATH_LIMIT_MS);
   });
 });

@@ -1,3 +1,4 @@
+import { setParentDeathSignal } from '@mp/native';
 import { parentGone } from '../exit.js';
 import type { BootData, Channel, ChildLink } from './types.js';
 
@@ -24,11 +25,22 @@ export async function processChildLink(): Promise<ChildLink> {
       else for (const listener of listeners) listener(message);
     });
   });
+  // A child, daemon or not, does not outlive its parent, however the parent
+  // dies (SIGKILL too). The kernel sees to it on Linux: it sends SIGKILL here
+  // when the thread that forked us ends (the parent's main thread, or the worker
+  // thread that started this child), even while this child is busy in
+  // synchronous code, which no JavaScript handler could interrupt.
+  // SIGKILL, not a gentler signal: Node runs a handled signal's listeners on the
+  // event loop only, too late for a child that never yields.
+  setParentDeathSignal('SIGKILL');
+  // A parent that died before that call sent nothing, and we have been handed to
+  // another parent: end now. (process.ppid asks the kernel each time.)
+  if (process.ppid !== boot.parent.pid) parentGone();
   ipc.unref();
-  // The channel closes when the parent dies, however it dies (SIGKILL too):
-  // a child, daemon or not, does not outlive its parent. The unref'd channel
-  // still reports it while the event loop runs; a child busy in synchronous
-  // code cannot notice until it yields.
+  // Where the signal is unavailable (not Linux, or the addon not built:
+  // setParentDeathSignal returned false), the channel closing says the parent
+  // is gone. The unref'd channel still reports it while the event loop runs; a
+  // child busy in synchronous code cannot notice until it yields.
   process.once('disconnect', parentGone);
   const send = process.send.bind(process);
   const channel: Channel = {
