@@ -77,14 +77,15 @@ describe('setParentDeathSignal()', () => {
   });
 
   it('returns false, and does not throw, where the addon is not built', () => {
-    // A copy of the package without its binaries, as after an install whose build script was skipped.
+    // A copy of the package without any binary (as on a platform no prebuilt binary fits, before
+    // building): its compiled JavaScript and its package.json only.
     const scratch = mkdtempSync(join(tmpdir(), 'mp-native-unbuilt-'));
     temporaries.push(scratch);
     const root = join(scratch, 'node_modules', '@mp', 'native');
     mkdirSync(root, { recursive: true });
     const packageRoot = new URL('..', import.meta.url);
     cpSync(new URL('dist', packageRoot), join(root, 'dist'), { recursive: true });
-    for (const file of ['package.json', 'binding.gyp']) cpSync(new URL(file, packageRoot), join(root, file));
+    cpSync(new URL('package.json', packageRoot), join(root, 'package.json'));
     const probe = join(root, 'probe.mjs');
     writeFileSync(
       probe,
