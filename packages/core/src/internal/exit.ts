@@ -23,9 +23,11 @@ import { slot } from './runtime.js';
  *   which signal ended the program. They are installed only while children
  *   exist, and only for signals the program has no handler for (Node's
  *   default for those is to die at once, leaving 'process' children behind).
- * - SIGKILL, or any death that runs no code: a 'process' child sees its IPC
- *   channel close (`'disconnect'`) and ends itself — when its event loop is
- *   free. See `parentGone()`.
+ * - SIGKILL, or any death that runs no code: the kernel kills each 'process'
+ *   child (it asked for SIGKILL on its parent's death with @mp/native's
+ *   `setParentDeathSignal`), even one busy in synchronous code. Without the
+ *   addon, a child sees its IPC channel close (`'disconnect'`) and ends itself
+ *   once its event loop is free. See `parentGone()`.
  */
 
 /** Signals whose default action ends the program, and that we turn into the exit path. */
