@@ -20,3 +20,8 @@ export {
   BadMessageLengthError,
   TaskDoneError,
 } from './errors.js';
+export { wait, waitSync, type Waitable } from './wait.js';
+export { Listener, type ListenerOptions, type Address, type Family } from './listener.js';
+export { Client, type ClientOptions } from './client.js';
+export { SocketConnection } from './socket-connection.js';
+export { AuthenticationError, MessageTooLongError, BadMessageError } from './socket-errors.js';

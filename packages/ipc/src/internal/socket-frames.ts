@@ -1,0 +1,267 @@
+import type { Socket } from 'node:net';
+import { EOFError } from '../errors.js';
+import { BadMessageError, MessageTooLongError } from '../socket-errors.js';
+
+/**
+ * The wire format of socket connections, the one CPython's
+ * `multiprocessing.connection` uses: each message is a frame, a 4-byte
+ * big-endian signed length then that many bytes; a length of -1 is followed by
+ * an 8-byte big-endian length (messages of 2 GiB and more). Nothing in a frame
+ * says what it holds: `recv` decodes the payload with `v8.deserialize` as plain
+ * data, `recvBytes` returns it as it came.
+ *
+ * Frames are parsed lazily, by whoever asks for the next one, with the limit
+ * that caller gives: the authentication steps ask with a 256-byte limit (as
+ * CPython's `recv_bytes(256)`), so a peer that has not authenticated can make
+ * this side hold at most 256 bytes plus what TCP delivers before the check.
+ */
+
+/** The default longest message a socket connection accepts: 128 MiB. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
+/** Above this many unread bytes with no reader waiting, reading from the socket pauses (TCP then pushes back). */
+const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+
+/** One frame's header for a payload of `length` bytes. */
+export function frameHeader(length: number): Buffer {
+  if (length <= 0x7fff_ffff) {
+    const header = Buffer.allocUnsafe(4);
+    header.writeInt32BE(length, 0);
+    return header;
+  }
+  const header = Buffer.allocUnsafe(12);
+  header.writeInt32BE(-1, 0);
+  header.writeBigUInt64BE(BigInt(length), 4);
+  return header;
+}
+
+/**
+ * A socket read as frames, plus what the connection classes need around it:
+ * EOF and errors, waiting for readability, and refs (the socket keeps the
+ * event loop alive only while someone waits on it or a write is pending).
+ */
+export class FrameSocket {
+  readonly socket: Socket;
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #ended = false;
+  #error: Error | undefined;
+  /** Set once a frame header broke a limit: the stream is desynchronised for good. */
+  #fatal: Error | undefined;
+  readonly #waiters = new Set<() => void>();
+  #refs = 0;
+
+  constructor(socket: Socket) {
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.#chunks.push(chunk);
+      this.#buffered += chunk.byteLength;
+      if (this.#buffered > HIGH_WATER_BYTES && this.#waiters.size === 0) socket.pause();
+      this.#wake();
+    });
+    socket.on('end', () => {
+      this.#ended = true;
+      this.#wake();
+    });
+    socket.on('error', (error) => {
+      this.#error ??= error;
+      this.#wake();
+    });
+    socket.on('close', () => {
+      this.#ended = true;
+      this.#wake();
+    });
+    socket.on('drain', () => this.#updateRef());
+    socket.unref();
+  }
+
+  /** Whether the other side can send nothing more (EOF, reset, or this side destroyed the socket). */
+  get ended(): boolean {
+    return this.#ended || this.#error !== undefined || this.socket.destroyed;
+  }
+
+  /** The socket error that ended it, if any (ECONNRESET, EPIPE…). */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** Whether a call to {@link FrameSocket.next} would settle at once: a whole frame, EOF, or a broken stream. */
+  readable(limit: number): boolean {
+    if (this.#fatal || this.ended) return true;
+    try {
+      return this.#peekLength(limit) !== undefined;
+    } catch {
+      return true;
+    }
+  }
+
+  /** The length of the next frame if it is all here (undefined otherwise, or when its header is bad). */
+  peekLength(limit: number): number | undefined {
+    try {
+      return this.#fatal ? undefined : this.#peekLength(limit);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Wakes every waiter (they look again: a close on this side). */
+  wakeAll(): void {
+    this.#wake();
+  }
+
+  /** Writes one frame. The socket stays ref'd until Node has handed every byte to the kernel. */
+  write(payload: Uint8Array): void {
+    const header = frameHeader(payload.byteLength);
+    this.socket.cork();
+    this.socket.write(header);
+    this.socket.write(payload);
+    this.socket.uncork();
+    this.#updateRef();
+  }
+
+  /**
+   * The next frame's payload, waiting for it.
+   *
+   * @throws {@link MessageTooLongError} for a frame over `limit` (the socket is then closed: the stream cannot go on)
+   * @throws {@link EOFError} at EOF, or EOF in the middle of a frame
+   */
+  async next(limit: number): Promise<Buffer> {
+    for (;;) {
+      const frame = this.tryNext(limit);
+      if (frame) return frame;
+      await this.changed();
+    }
+  }
+
+  /** The next frame if it is all here; throws as {@link FrameSocket.next} does. */
+  tryNext(limit: number): Buffer | undefined {
+    if (this.#fatal) throw this.#fatal;
+    let length: number | undefined;
+    try {
+      length = this.#peekLength(limit);
+    } catch (error) {
+      this.#fatal = error as Error;
+      this.socket.destroy();
+      throw error;
+    }
+    if (length !== undefined) {
+      const header = this.#headerBytes();
+      return this.#take(header + length).subarray(header);
+    }
+    if (this.ended) {
+      if (this.#buffered > 0) {
+        throw eof(`EOF in the middle of a message: the connection ended after ${this.#buffered} bytes of an incomplete frame.`, this.#error);
+      }
+      throw eof('EOF: the other end of the connection closed it and no message is left to receive.', this.#error);
+    }
+    return undefined;
+  }
+
+  /** Resolves at the next event on the socket (data, EOF, error), or after `timeout` ms. Keeps the event loop alive meanwhile. */
+  changed(timeout = Infinity): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        this.#refs--;
+        this.#updateRef();
+        resolve();
+      };
+      this.#waiters.add(done);
+      this.#refs++;
+      this.#updateRef();
+      if (this.socket.isPaused() && !this.socket.destroyed) this.socket.resume();
+      if (timeout !== Infinity) timer = setTimeout(done, Math.max(0, timeout));
+    });
+  }
+
+  /** Stops the socket (no more reads or writes); waiters wake. */
+  destroy(): void {
+    this.socket.destroy();
+    this.#wake();
+  }
+
+  #wake(): void {
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+
+  #updateRef(): void {
+    if (this.#refs > 0 || this.socket.writableLength > 0) this.socket.ref();
+    else this.socket.unref();
+  }
+
+  /** Bytes of the header at the front (4, or 12 for a 64-bit length); only valid once {@link #peekLength} answered. */
+  #headerBytes(): number {
+    return this.#peek(4).readInt32BE(0) === -1 ? 12 : 4;
+  }
+
+  /** The payload length of the first frame if the whole frame is buffered; throws on a length over `limit`. */
+  #peekLength(limit: number): number | undefined {
+    if (this.#buffered < 4) return undefined;
+    const short = this.#peek(4).readInt32BE(0);
+    let length: number;
+    let header = 4;
+    if (short === -1) {
+      if (this.#buffered < 12) return undefined;
+      const long = this.#peek(12).readBigUInt64BE(4);
+      if (long > BigInt(limit)) throw tooLong(long, limit);
+      length = Number(long);
+      header = 12;
+    } else if (short < 0) {
+      throw new BadMessageError(
+        `bad message length: a frame header says ${short} bytes. The peer does not speak this protocol (length-prefixed frames, as Python's multiprocessing.connection).`,
+      );
+    } else {
+      if (short > limit) throw tooLong(BigInt(short), limit);
+      length = short;
+    }
+    return this.#buffered >= header + length ? length : undefined;
+  }
+
+  /** The first `n` buffered bytes (joins chunks only when they are split). */
+  #peek(n: number): Buffer {
+    const first = this.#chunks[0]!;
+    if (first.byteLength >= n) return first;
+    const joined = Buffer.concat(this.#chunks);
+    this.#chunks = [joined];
+    return joined;
+  }
+
+  /** Removes and returns the first `n` buffered bytes. */
+  #take(n: number): Buffer {
+    let out: Buffer;
+    const first = this.#chunks[0]!;
+    if (first.byteLength >= n) {
+      out = first.subarray(0, n);
+      if (first.byteLength === n) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let at = 0;
+      while (at < n) {
+        const chunk = this.#chunks[0]!;
+        const part = Math.min(chunk.byteLength, n - at);
+        chunk.copy(out, at, 0, part);
+        at += part;
+        if (part === chunk.byteLength) this.#chunks.shift();
+        else this.#chunks[0] = chunk.subarray(part);
+      }
+    }
+    this.#buffered -= n;
+    if (this.#buffered <= HIGH_WATER_BYTES && this.socket.isPaused() && !this.socket.destroyed) this.socket.resume();
+    return out;
+  }
+}
+
+function tooLong(length: bigint, limit: number): MessageTooLongError {
+  return new MessageTooLongError(
+    `message too long: a frame header announces ${length} bytes, more than the limit of ${limit} bytes. ` +
+      'The connection is closed (the stream cannot be resynchronised). Raise `maxMessageBytes` on both sides if such messages are expected.',
+  );
+}
+
+function eof(message: string, cause: Error | undefined): EOFError {
+  const error = new EOFError(message);
+  if (cause) Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
+  return error;
+}
