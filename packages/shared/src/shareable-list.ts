@@ -211,6 +211,9 @@ export class ShareableList<T extends ShareableItem = ShareableItem> implements S
   /**
    * Creates a list in a new block, or attaches to an existing one.
    *
+   * The item type is `ShareableItem` unless given: `new ShareableList<number>([1, 2])` (it is
+   * not inferred from the items, which would make it their literal types).
+   *
    * @param items - the items (any iterable) of a new list; `null` (or `undefined`) to attach to `options.name`
    * @param options - `name`: the block to create, or to attach to; `track`: see {@link ShareableListOptions}
    * @throws TypeError for an item of another type (names its index), `null` items without a `name`, an unknown option
@@ -219,7 +222,7 @@ export class ShareableList<T extends ShareableItem = ShareableItem> implements S
    * RangeError when the block attached to does not hold a ShareableList
    * @throws {@link SharedMemoryUnsupportedError} where named shared memory is unavailable
    */
-  constructor(items: Iterable<T> | null | undefined, options?: ShareableListOptions) {
+  constructor(items: Iterable<NoInfer<T>> | null | undefined, options?: ShareableListOptions) {
     const state = reviving;
     reviving = undefined;
     if (state !== undefined) {
