@@ -34,7 +34,7 @@ export let settleResult: <R>(result: AsyncResult<R>, ok: boolean, value: unknown
  * console.log(await result.get(1_000)); // 100
  * ```
  */
-export class AsyncResult<R> {
+export class AsyncResult<R> implements PromiseLike<R> {
   #state: typeof PENDING | typeof FULFILLED | typeof REJECTED = PENDING;
   #value: unknown;
   readonly #waiters = new Set<() => void>();
@@ -118,6 +118,30 @@ export class AsyncResult<R> {
     }
     if (this.#state === REJECTED) throw this.#value;
     return this.#value as R;
+  }
+
+  /**
+   * Makes the result awaitable (`PromiseLike`): `await result` is `await
+   * result.get()`, and `Promise.all(results)` works. Like `get()`, it asks for
+   * the outcome: a failure is a rejection of the promise it returns, so a result
+   * nobody awaits is never an unhandled rejection.
+   *
+   * Python: none (`AsyncResult` is not awaitable; `asyncio.wrap_future` is the nearest).
+   *
+   * @param onfulfilled - called with the result
+   * @param onrejected - called with the task's error
+   * @returns a promise of what the callback returns
+   * @example
+   * ```ts
+   * const nine = await pool.applyAsync(square, [3]);
+   * const all = await Promise.all([1, 2, 3].map((n) => pool.applyAsync(square, [n]))); // [1, 4, 9]
+   * ```
+   */
+  then<T1 = R, T2 = never>(
+    onfulfilled?: ((value: R) => T1 | PromiseLike<T1>) | null,
+    onrejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,
+  ): Promise<T1 | T2> {
+    return this.get().then(onfulfilled, onrejected);
   }
 
   /**

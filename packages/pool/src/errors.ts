@@ -137,3 +137,62 @@ export class ResultNotReadyError extends Error {
     this.name = 'ResultNotReadyError';
   }
 }
+
+/**
+ * The error of work that was cancelled: its `AbortSignal` was aborted
+ * (`cause` is `signal.reason`, as Node's own APIs do), `break` left a
+ * `for await` over `imap`, or `close({ cancelPending: true })` dropped it
+ * while it waited for a worker. Work that was running is stopped by replacing
+ * its worker.
+ *
+ * Python: `concurrent.futures.CancelledError` (for `Future.cancel()` and
+ * `shutdown(cancel_futures=True)`).
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const result = pool.apply(slow, [], { signal: controller.signal });
+ * controller.abort();
+ * await result; // AbortError, cause: the abort reason
+ * ```
+ */
+export class AbortError extends Error {
+  /** Node's code for an aborted operation. */
+  readonly code: 'ABORT_ERR' = 'ABORT_ERR';
+
+  constructor(message = 'The operation was aborted', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'AbortError';
+  }
+}
+
+/**
+ * Thrown (synchronously by `applyAsync`, as a rejection by `apply`) when the
+ * pool's queue already holds `maxQueue` tasks waiting for a worker: the task
+ * is refused, never queued silently. Wait for room with `await
+ * pool.drained()`, or shed the load. `map` and `imap` never throw it: they
+ * wait for room.
+ *
+ * Python: none (`concurrent.futures` queues without limit).
+ *
+ * @example
+ * ```ts
+ * try { pool.applyAsync(work, [job]); }
+ * catch (error) { if (error instanceof PoolQueueFullError) await pool.drained(); }
+ * ```
+ */
+export class PoolQueueFullError extends Error {
+  /** Stable code, usable where prototypes do not survive. */
+  readonly code: 'ERR_MP_POOL_QUEUE_FULL' = 'ERR_MP_POOL_QUEUE_FULL';
+  /** The pool's `maxQueue`. */
+  readonly maxQueue: number;
+
+  constructor(maxQueue: number) {
+    super(
+      `The pool's queue is full: ${maxQueue} task(s) already wait for a worker (maxQueue: ${maxQueue}). ` +
+        'Wait for room with `await pool.drained()`, reject the request, or raise `maxQueue`.',
+    );
+    this.name = 'PoolQueueFullError';
+    this.maxQueue = maxQueue;
+  }
+}

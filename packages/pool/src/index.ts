@@ -5,7 +5,16 @@
  * @packageDocumentation
  * @module @mp/pool
  */
-export { Pool, type PoolOptions, type AsyncOptions, type TaskFunction } from './pool.js';
+export {
+  Pool,
+  type PoolOptions,
+  type AsyncOptions,
+  type TaskFunction,
+  type TaskOptions,
+  type MapOptions,
+  type MapAsyncOptions,
+  type CloseOptions,
+} from './pool.js';
 export { AsyncResult, type AsyncResultCallbacks } from './async-result.js';
 export {
   PoolStateError,
@@ -13,6 +22,9 @@ export {
   PoolTerminatedError,
   PoolBrokenError,
   ResultNotReadyError,
+  AbortError,
+  PoolQueueFullError,
   type WorkerLossReason,
 } from './errors.js';
 export type { ResourceLimits } from './internal/worker-slot.js';
+export type { PoolStats, Percentiles } from './internal/stats.js';

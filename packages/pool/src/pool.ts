@@ -1,13 +1,17 @@
 import { inspect } from 'node:util';
 import { cpuCount, getContext, isTaskRef, StartMethodError, type StartMethod, type TaskRef } from '@mp/core';
 import { assertNotBootstrapping, checkOptions, describe, toTaskRef } from '@mp/core/internal';
-import { AsyncResult, type AsyncResultCallbacks } from './async-result.js';
+import { AsyncResult, settleResult, type AsyncResultCallbacks } from './async-result.js';
+import { AbortError } from './errors.js';
 import { ApplyJob } from './internal/apply-job.js';
+import { checkCancel, watch, type CancelOptions } from './internal/cancel.js';
 import { ImapJob } from './internal/imap-job.js';
 import { MapJob } from './internal/map-job.js';
 import { PACKAGE_ROOT } from './internal/paths.js';
 import { MODE_APPLY, MODE_MAP, MODE_STARMAP } from './internal/protocol.js';
 import { Scheduler } from './internal/scheduler.js';
+import type { PoolStats } from './internal/stats.js';
+import type { HostTask } from './internal/task.js';
 import type { ResourceLimits } from './internal/worker-slot.js';
 
 /** A task function: exported by the module that calls the Pool method, or named with `ref(module, name)`. */
@@ -33,14 +37,79 @@ export interface PoolOptions {
    * Not in Python.
    */
   resourceLimits?: ResourceLimits | undefined;
+  /**
+   * The most tasks that may wait for a worker (a `map` chunk counts as one).
+   * `apply`/`applyAsync` beyond it are refused at once with {@link PoolQueueFullError};
+   * `map`/`imap` wait for room instead. Wait for room with {@link Pool.drained}.
+   * Not in Python. @defaultValue `Infinity`
+   */
+  maxQueue?: number | undefined;
 }
 
-/** Options of `applyAsync`, `mapAsync` and `starmapAsync`: Python's `callback` and `error_callback`. */
-export type AsyncOptions<R> = AsyncResultCallbacks<R>;
+/**
+ * Cancellation of a call (not in Python): `signal` aborts it (`AbortError`, `cause` the
+ * signal's reason), `timeout` (ms) is its deadline (`TimeoutError`). Work still queued is
+ * dropped; a running task is stopped by replacing its worker. For a map the deadline
+ * covers the whole call.
+ */
+export interface TaskOptions {
+  /** Aborts the call: its result rejects with an `AbortError`. */
+  signal?: AbortSignal | undefined;
+  /** Deadline in ms from the call; `Infinity`: none. */
+  timeout?: number | undefined;
+}
 
-const POOL_OPTIONS = ['processes', 'initializer', 'initargs', 'maxtasksperchild', 'context', 'resourceLimits'] as const satisfies ReadonlyArray<keyof PoolOptions>;
+/** Options of `applyAsync`, `mapAsync` and `starmapAsync`: Python's `callback` and `error_callback`, with `signal` and `timeout`. */
+export type AsyncOptions<R> = AsyncResultCallbacks<R> & TaskOptions;
+
+/** Options of `map`, `starmap`, `imap`, `imapUnordered` (in place of the `chunksize` argument, which a number still means). */
+export interface MapOptions extends TaskOptions {
+  /** Items per task. @defaultValue map: `ceil(length / (4 × processes))`; imap: 1 */
+  chunksize?: number | undefined;
+}
+
+/** Options of `mapAsync` and `starmapAsync` given in place of `chunksize`. */
+export type MapAsyncOptions<R> = MapOptions & AsyncResultCallbacks<R>;
+
+/** Options of {@link Pool.close}. */
+export interface CloseOptions {
+  /**
+   * Reject the tasks still waiting for a worker (with an `AbortError`) and stop reading
+   * the input of running `imap`s; tasks already running finish. Python:
+   * `Executor.shutdown(cancel_futures=True)`. @defaultValue false
+   */
+  cancelPending?: boolean | undefined;
+}
+
+const POOL_OPTIONS = ['processes', 'initializer', 'initargs', 'maxtasksperchild', 'context', 'resourceLimits', 'maxQueue'] as const satisfies ReadonlyArray<
+  keyof PoolOptions
+>;
 const RESOURCE_LIMITS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb'] as const satisfies ReadonlyArray<keyof ResourceLimits>;
-const ASYNC_OPTIONS = ['callback', 'errorCallback'] as const satisfies ReadonlyArray<keyof AsyncOptions<unknown>>;
+const ASYNC_OPTIONS = ['callback', 'errorCallback', 'signal', 'timeout'] as const satisfies ReadonlyArray<keyof AsyncOptions<unknown>>;
+const TASK_OPTIONS = ['signal', 'timeout'] as const satisfies ReadonlyArray<keyof TaskOptions>;
+const MAP_OPTIONS = ['chunksize', 'signal', 'timeout'] as const satisfies ReadonlyArray<keyof MapOptions>;
+const MAP_ASYNC_OPTIONS = ['chunksize', 'callback', 'errorCallback', 'signal', 'timeout'] as const satisfies ReadonlyArray<keyof MapAsyncOptions<unknown>>;
+const CLOSE_OPTIONS = ['cancelPending'] as const satisfies ReadonlyArray<keyof CloseOptions>;
+
+/** A map's third argument: `chunksize` (a number, as in Python) or an options object. */
+function splitMapArgs(
+  third: unknown,
+  fourth: unknown,
+  owner: string,
+  valid: readonly string[],
+): { chunksize: number | undefined; options: (AsyncOptions<any> & MapOptions) | undefined } {
+  if (typeof third === 'object' && third !== null) {
+    if (fourth !== undefined) {
+      throw new TypeError(`${owner}: pass the options either in place of \`chunksize\` or as the last argument, not both (got ${describe(third)} and ${describe(fourth)})`);
+    }
+    const options = checkOptions(third as MapAsyncOptions<unknown>, valid, owner);
+    return { chunksize: options.chunksize ?? undefined, options };
+  }
+  if (third !== undefined && third !== null && typeof third !== 'number') {
+    throw new TypeError(`Expected the third argument of ${owner} to be \`chunksize\` (a positive integer) or an options object, got ${describe(third)}`);
+  }
+  return { chunksize: (third ?? undefined) as number | undefined, options: fourth === undefined ? undefined : checkOptions(fourth as AsyncOptions<any>, ASYNC_OPTIONS, owner) };
+}
 
 function positiveInteger(value: unknown, what: string): number {
   if (typeof value !== 'number') throw new TypeError(`Expected \`${what}\` to be a positive integer, got ${describe(value)}`);
@@ -85,7 +154,7 @@ export class Pool {
    * @throws `StartMethodError` for `resourceLimits` under `'process'`, or shared memory in `initargs` under `'process'`
    */
   constructor(options: PoolOptions = {}) {
-    const { initializer, initargs = [], maxtasksperchild, context, resourceLimits } = checkOptions(options, POOL_OPTIONS, 'Pool');
+    const { initializer, initargs = [], maxtasksperchild, context, resourceLimits, maxQueue } = checkOptions(options, POOL_OPTIONS, 'Pool');
     const processes = options.processes ?? cpuCount();
     if (typeof processes !== 'number' || Number.isNaN(processes)) {
       throw new TypeError(`Expected \`processes\` to be a number, got ${describe(processes)}`);
@@ -97,6 +166,7 @@ export class Pool {
       throw new TypeError(`Expected \`initializer\` to be an exported function or ref(module, name), got ${describe(initializer)}`);
     }
     if (!Array.isArray(initargs)) throw new TypeError(`Expected \`initargs\` to be an array, got ${describe(initargs)}`);
+    if (maxQueue !== undefined && maxQueue !== Infinity) positiveInteger(maxQueue, 'maxQueue');
     const method = startMethodOf(context);
     if (resourceLimits !== undefined) checkOptions(resourceLimits, RESOURCE_LIMITS, 'Pool resourceLimits');
     // Python refuses here too: a module that creates a pool at top level would
@@ -115,6 +185,7 @@ export class Pool {
       initargs,
       maxtasksperchild: maxtasksperchild ?? undefined,
       resourceLimits,
+      maxQueue: maxQueue ?? Infinity,
     });
   }
 
@@ -148,17 +219,22 @@ export class Pool {
    *
    * @param fn - an exported function of the calling module, or `ref(module, name)`; may be async
    * @param args - its arguments (structured clone; shared `@mp` objects by identity under `'thread'`)
+   * @param options - `signal` / `timeout` (ms): stop the task (see {@link TaskOptions}); not in Python
    * @returns the result
    * @throws (as a rejection) {@link PoolStateError} "Pool not running" after close/terminate; the task's error
-   *   (its name, message and the worker's stack); {@link WorkerLostError}; `DataCloneError` for arguments or a result that cannot be sent
+   *   (its name, message and the worker's stack); {@link WorkerLostError}; `DataCloneError` for arguments or a result that cannot be sent;
+   *   {@link AbortError} when `signal` aborts it; `TimeoutError` past `timeout`; {@link PoolQueueFullError} beyond `maxQueue`;
+   *   TypeError / RangeError for a bad `signal` or `timeout`
    * @example
    * ```ts
    * const nine = await pool.apply(square, [3]);
+   * const capped = await pool.apply(render, [page], { signal: request.signal, timeout: 5_000 });
    * ```
    */
-  apply<R = unknown, A extends readonly unknown[] = any[]>(fn: TaskFunction<A, R>, args?: A): Promise<R> {
+  apply<R = unknown, A extends readonly unknown[] = any[]>(fn: TaskFunction<A, R>, args?: A, options?: TaskOptions): Promise<R> {
     try {
-      return this.applyAsync(fn, args).get();
+      if (options !== undefined) checkOptions(options, TASK_OPTIONS, 'apply()');
+      return this.applyAsync(fn, args, options).get();
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -171,13 +247,17 @@ export class Pool {
    *
    * @param fn - an exported function of the calling module, or `ref(module, name)`; may be async
    * @param args - its arguments
-   * @param options - `callback` (with the result) / `errorCallback` (with the error), each called at most once
-   * @returns an {@link AsyncResult}
-   * @throws {@link PoolStateError} "Pool not running" (synchronously) after close/terminate; TypeError for a bad `fn` or `args`
+   * @param options - `callback` (with the result) / `errorCallback` (with the error), each called at most once;
+   *   `signal` / `timeout` (ms) stop the task (see {@link TaskOptions})
+   * @returns an {@link AsyncResult} (awaitable: `await pool.applyAsync(f, args)` is the value)
+   * @throws {@link PoolStateError} "Pool not running" (synchronously) after close/terminate; {@link PoolQueueFullError}
+   *   (synchronously) when `maxQueue` tasks already wait; TypeError for a bad `fn`, `args` or `signal`; RangeError for a
+   *   negative or NaN `timeout`. The result rejects with {@link AbortError} / `TimeoutError` when cancelled.
    * @example
    * ```ts
    * const result = pool.applyAsync(square, [10], { callback: (value) => console.log('done', value) });
    * console.log(await result.get(1_000)); // 100
+   * console.log(await pool.applyAsync(square, [3])); // 9
    * ```
    */
   applyAsync<R = unknown, A extends readonly unknown[] = any[]>(fn: TaskFunction<A, R>, args?: A, options?: AsyncOptions<R>): AsyncResult<R> {
@@ -185,8 +265,34 @@ export class Pool {
     const ref = this.#ref(fn);
     const list = args ?? [];
     if (!Array.isArray(list)) throw new TypeError(`Expected \`args\` to be an array, got ${describe(list)}`);
-    const result = new AsyncResult<R>(checkCallbacks(options, 'applyAsync()'));
-    this.#scheduler.submit(ref, MODE_APPLY, list, new ApplyJob(result as AsyncResult<unknown>), 0, 1);
+    const callbacks = checkCallbacks(options, 'applyAsync()');
+    const cancel = options === undefined ? undefined : checkCancel(options.signal, options.timeout, 'applyAsync()');
+    const result = new AsyncResult<R>(callbacks);
+    const job = new ApplyJob(result as AsyncResult<unknown>);
+    if (cancel) {
+      const scheduler = this.#scheduler;
+      let task: HostTask | undefined;
+      const watched = watch(cancel, 'The task', (error) => {
+        if (task) scheduler.cancel(task);
+        settleResult(result, false, error);
+      });
+      if (watched instanceof Error) {
+        // Already aborted: nothing runs; settled after the caller has its AsyncResult, as callbacks always run later.
+        queueMicrotask(() => settleResult(result, false, watched));
+        return result;
+      }
+      try {
+        scheduler.admit();
+      } catch (error) {
+        watched();
+        throw error;
+      }
+      job.dispose = watched;
+      task = scheduler.submit(ref, MODE_APPLY, list, job, 0, 1);
+      return result;
+    }
+    this.#scheduler.admit();
+    this.#scheduler.submit(ref, MODE_APPLY, list, job, 0, 1);
     return result;
   }
 
@@ -200,16 +306,19 @@ export class Pool {
    *
    * @param fn - an exported function of the calling module, or `ref(module, name)`; may be async
    * @param iterable - the items (read at once; use {@link Pool.imap} for lazy or async input)
-   * @param chunksize - items per task @defaultValue `ceil(length / (4 × processes))`
+   * @param chunksize - items per task (`ceil(length / (4 × processes))` by default), or the options
+   *   `{ chunksize, signal, timeout }` (see {@link MapOptions}; the deadline covers the whole map)
    * @returns the results, in input order
-   * @throws (as a rejection) {@link PoolStateError} "Pool not running"; the first item's error; RangeError for a bad chunksize
+   * @throws (as a rejection) {@link PoolStateError} "Pool not running"; the first item's error; RangeError for a bad chunksize;
+   *   {@link AbortError} / `TimeoutError` when cancelled (the chunks queued are dropped, the running ones stopped)
    * @example
    * ```ts
    * const squares = await pool.map(square, [1, 2, 3]); // [1, 4, 9]
+   * const capped = await pool.map(square, numbers, { chunksize: 100, timeout: 10_000 });
    * ```
    */
-  async map<R = unknown, T = any>(fn: TaskFunction<[T], R>, iterable: Iterable<T>, chunksize?: number): Promise<R[]> {
-    return this.mapAsync(fn, iterable, chunksize).get();
+  async map<R = unknown, T = any>(fn: TaskFunction<[T], R>, iterable: Iterable<T>, chunksize?: number | MapOptions): Promise<R[]> {
+    return this.#mapAsync(fn, iterable, chunksize, undefined, false, 'map()').get() as Promise<R[]>;
   }
 
   /**
@@ -219,18 +328,25 @@ export class Pool {
    *
    * @param fn - an exported function of the calling module, or `ref(module, name)`
    * @param iterable - the items
-   * @param chunksize - items per task @defaultValue `ceil(length / (4 × processes))`
-   * @param options - `callback` (with the list) / `errorCallback`, each called at most once
+   * @param chunksize - items per task (`ceil(length / (4 × processes))` by default), or all the options in one object
+   *   (`{ chunksize, callback, errorCallback, signal, timeout }`)
+   * @param options - `callback` (with the list) / `errorCallback`, each called at most once; `signal` / `timeout`
    * @returns an {@link AsyncResult} of the list
    * @throws {@link PoolStateError} "Pool not running" (synchronously); TypeError / RangeError for bad arguments
    * @example
    * ```ts
    * const result = pool.mapAsync(square, [1, 2, 3], undefined, { callback: (list) => console.log(list) });
    * await result.wait();
+   * const list = await pool.mapAsync(square, [1, 2, 3], { signal: AbortSignal.timeout(5_000) });
    * ```
    */
-  mapAsync<R = unknown, T = any>(fn: TaskFunction<[T], R>, iterable: Iterable<T>, chunksize?: number, options?: AsyncOptions<R[]>): AsyncResult<R[]> {
-    return this.#mapAsync(fn, iterable, chunksize, options, false) as AsyncResult<R[]>;
+  mapAsync<R = unknown, T = any>(
+    fn: TaskFunction<[T], R>,
+    iterable: Iterable<T>,
+    chunksize?: number | MapAsyncOptions<R[]>,
+    options?: AsyncOptions<R[]>,
+  ): AsyncResult<R[]> {
+    return this.#mapAsync(fn, iterable, chunksize, options, false, 'mapAsync()') as AsyncResult<R[]>;
   }
 
   /**
@@ -240,7 +356,7 @@ export class Pool {
    *
    * @param fn - an exported function of the calling module, or `ref(module, name)`
    * @param iterable - the argument lists
-   * @param chunksize - items per task @defaultValue `ceil(length / (4 × processes))`
+   * @param chunksize - items per task (`ceil(length / (4 × processes))` by default), or `{ chunksize, signal, timeout }`
    * @returns the results, in input order
    * @throws (as a rejection) as {@link Pool.map}; TypeError for an item that is not an array
    * @example
@@ -248,8 +364,8 @@ export class Pool {
    * const sums = await pool.starmap(add, [[1, 2], [3, 4]]); // [3, 7]
    * ```
    */
-  async starmap<R = unknown, A extends readonly unknown[] = any[]>(fn: TaskFunction<A, R>, iterable: Iterable<A>, chunksize?: number): Promise<R[]> {
-    return this.starmapAsync(fn, iterable, chunksize).get();
+  async starmap<R = unknown, A extends readonly unknown[] = any[]>(fn: TaskFunction<A, R>, iterable: Iterable<A>, chunksize?: number | MapOptions): Promise<R[]> {
+    return this.#mapAsync(fn, iterable, chunksize, undefined, true, 'starmap()').get() as Promise<R[]>;
   }
 
   /**
@@ -259,8 +375,8 @@ export class Pool {
    *
    * @param fn - an exported function of the calling module, or `ref(module, name)`
    * @param iterable - the argument lists
-   * @param chunksize - items per task @defaultValue `ceil(length / (4 × processes))`
-   * @param options - `callback` / `errorCallback`, each called at most once
+   * @param chunksize - items per task (`ceil(length / (4 × processes))` by default), or all the options in one object
+   * @param options - `callback` / `errorCallback`, each called at most once; `signal` / `timeout`
    * @returns an {@link AsyncResult} of the list
    * @throws {@link PoolStateError} "Pool not running" (synchronously); TypeError for an item that is not an array
    * @example
@@ -271,13 +387,13 @@ export class Pool {
   starmapAsync<R = unknown, A extends readonly unknown[] = any[]>(
     fn: TaskFunction<A, R>,
     iterable: Iterable<A>,
-    chunksize?: number,
+    chunksize?: number | MapAsyncOptions<R[]>,
     options?: AsyncOptions<R[]>,
   ): AsyncResult<R[]> {
-    return this.#mapAsync(fn, iterable, chunksize, options, true) as AsyncResult<R[]>;
+    return this.#mapAsync(fn, iterable, chunksize, options, true, 'starmapAsync()') as AsyncResult<R[]>;
   }
 
-  #mapAsync(fn: unknown, iterable: Iterable<unknown>, chunksize: number | undefined, options: AsyncOptions<any[]> | undefined, star: boolean): AsyncResult<unknown[]> {
+  #mapAsync(fn: unknown, iterable: Iterable<unknown>, third: unknown, fourth: unknown, star: boolean, owner: string): AsyncResult<unknown[]> {
     this.#assertRunning();
     const ref = this.#ref(fn);
     if (iterable === null || iterable === undefined || typeof (iterable as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
@@ -286,6 +402,8 @@ export class Pool {
           ((iterable as Partial<AsyncIterable<unknown>>)?.[Symbol.asyncIterator] ? ': use imap() for an async iterable' : ''),
       );
     }
+    const isAsync = owner.endsWith('Async()');
+    const { chunksize, options } = splitMapArgs(third, fourth, owner, isAsync ? MAP_ASYNC_OPTIONS : MAP_OPTIONS);
     const items = Array.isArray(iterable) ? iterable : Array.from(iterable);
     if (star) {
       items.forEach((item, i) => {
@@ -293,14 +411,10 @@ export class Pool {
       });
     }
     const size = chunksize === undefined ? Math.ceil(items.length / (4 * this.#scheduler.processes)) : positiveInteger(chunksize, 'chunksize');
-    const chunks = items.length === 0 ? 0 : Math.ceil(items.length / size);
-    const result = new AsyncResult<unknown[]>(checkCallbacks(options, star ? 'starmapAsync()' : 'mapAsync()'));
-    const job = new MapJob(result, size, chunks);
-    const mode = star ? MODE_STARMAP : MODE_MAP;
-    for (let start = 0; start < items.length; start += size) {
-      const chunk = items.slice(start, start + size);
-      this.#scheduler.submit(ref, mode, chunk, job, start, chunk.length);
-    }
+    const callbacks = options === undefined ? undefined : checkCallbacks(pickCallbacks(options), owner);
+    const cancel = options === undefined ? undefined : checkCancel(options.signal, options.timeout, owner);
+    const result = new AsyncResult<unknown[]>(callbacks);
+    new MapJob(this.#scheduler, result, ref, star ? MODE_STARMAP : MODE_MAP, items, size, cancel);
     return result;
   }
 
@@ -310,13 +424,16 @@ export class Pool {
    * work, and at most max(64, 4 × processes) chunks are read ahead of what you
    * consumed. A failed item rejects at its position (the next `next()` goes on
    * with the following one); an error thrown by the input ends the iteration at
-   * its position. Breaking out of the loop stops reading the input.
+   * its position. Breaking out of the loop stops the rest: the input is not
+   * read further, chunks still queued are dropped and running ones are stopped
+   * (their workers replaced).
    *
    * Python: `Pool.imap(func, iterable, chunksize=1)`.
    *
    * @param fn - an exported function of the calling module, or `ref(module, name)`
    * @param iterable - the items: an iterable or an async iterable
-   * @param chunksize - items per task @defaultValue 1
+   * @param chunksize - items per task (1 by default), or `{ chunksize, signal, timeout }` (see {@link MapOptions}):
+   *   when cancelled, the next step rejects with {@link AbortError} / `TimeoutError` and the iteration ends
    * @returns an async iterable iterator of the results
    * @throws {@link PoolStateError} "Pool not running" (synchronously); TypeError / RangeError for bad arguments
    * @example
@@ -324,8 +441,8 @@ export class Pool {
    * for await (const value of pool.imap(square, numbers())) console.log(value);
    * ```
    */
-  imap<R = unknown, T = any>(fn: TaskFunction<[T], R>, iterable: Iterable<T> | AsyncIterable<T>, chunksize = 1): AsyncIterableIterator<R> {
-    return this.#imap(fn, iterable, chunksize, true) as AsyncIterableIterator<R>;
+  imap<R = unknown, T = any>(fn: TaskFunction<[T], R>, iterable: Iterable<T> | AsyncIterable<T>, chunksize: number | MapOptions = 1): AsyncIterableIterator<R> {
+    return this.#imap(fn, iterable, chunksize, true, 'imap()') as AsyncIterableIterator<R>;
   }
 
   /**
@@ -335,7 +452,7 @@ export class Pool {
    *
    * @param fn - an exported function of the calling module, or `ref(module, name)`
    * @param iterable - the items: an iterable or an async iterable
-   * @param chunksize - items per task @defaultValue 1
+   * @param chunksize - items per task (1 by default), or `{ chunksize, signal, timeout }`
    * @returns an async iterable iterator of the results, in completion order
    * @throws {@link PoolStateError} "Pool not running" (synchronously); TypeError / RangeError for bad arguments
    * @example
@@ -344,18 +461,24 @@ export class Pool {
    * for await (const _ of pool.imapUnordered(work, jobs)) console.log(`${++done}/${jobs.length}`);
    * ```
    */
-  imapUnordered<R = unknown, T = any>(fn: TaskFunction<[T], R>, iterable: Iterable<T> | AsyncIterable<T>, chunksize = 1): AsyncIterableIterator<R> {
-    return this.#imap(fn, iterable, chunksize, false) as AsyncIterableIterator<R>;
+  imapUnordered<R = unknown, T = any>(
+    fn: TaskFunction<[T], R>,
+    iterable: Iterable<T> | AsyncIterable<T>,
+    chunksize: number | MapOptions = 1,
+  ): AsyncIterableIterator<R> {
+    return this.#imap(fn, iterable, chunksize, false, 'imapUnordered()') as AsyncIterableIterator<R>;
   }
 
-  #imap(fn: unknown, iterable: Iterable<unknown> | AsyncIterable<unknown>, chunksize: number, ordered: boolean): AsyncIterableIterator<unknown> {
+  #imap(fn: unknown, iterable: Iterable<unknown> | AsyncIterable<unknown>, third: unknown, ordered: boolean, owner: string): AsyncIterableIterator<unknown> {
     this.#assertRunning();
     const ref = this.#ref(fn);
     const candidate = iterable as Partial<Iterable<unknown> & AsyncIterable<unknown>> | null | undefined;
     if (typeof candidate?.[Symbol.iterator] !== 'function' && typeof candidate?.[Symbol.asyncIterator] !== 'function') {
       throw new TypeError(`Expected \`iterable\` to be an iterable or an async iterable, got ${describe(iterable)}`);
     }
-    const job = new ImapJob(this.#scheduler, ref, iterable, positiveInteger(chunksize, 'chunksize'), ordered);
+    const { chunksize, options } = splitMapArgs(third, undefined, owner, MAP_OPTIONS);
+    const cancel = options === undefined ? undefined : checkCancel(options.signal, options.timeout, owner);
+    const job = new ImapJob(this.#scheduler, ref, iterable, positiveInteger(chunksize ?? 1, 'chunksize'), ordered, cancel);
     const iterator: AsyncIterableIterator<unknown> = {
       next: () => job.next(),
       return: () => job.return(),
@@ -366,18 +489,68 @@ export class Pool {
 
   /**
    * Stops accepting work. Work already submitted (queued tasks, and the input
-   * of a running `imap`) still runs; the workers exit once it is done.
+   * of a running `imap`) still runs; the workers exit once it is done. With
+   * `{ cancelPending: true }`, tasks still waiting for a worker reject with an
+   * {@link AbortError} instead (and running `imap`s stop reading their input);
+   * tasks already running finish.
    *
-   * Python: `Pool.close()`.
+   * Python: `Pool.close()`; with `cancelPending`, `Executor.shutdown(cancel_futures=True)`.
    *
+   * @param options - `cancelPending`: drop the queued work
+   * @throws TypeError for an unknown option
    * @example
    * ```ts
-   * pool.close();
+   * pool.close({ cancelPending: true });
    * await pool.join();
    * ```
    */
-  close(): void {
-    this.#scheduler.close();
+  close(options?: CloseOptions): void {
+    const { cancelPending } = checkOptions(options, CLOSE_OPTIONS, 'close()');
+    this.#scheduler.close(
+      cancelPending
+        ? new AbortError('The task was cancelled by close({ cancelPending: true }) before a worker took it: submit before closing, or close() without cancelPending')
+        : undefined,
+    );
+  }
+
+  /**
+   * Resolves once no task waits for a worker (at once when none does): the way to
+   * wait for room under `maxQueue` without polling — piscina's `'drain'` event.
+   * Tasks may still be running.
+   *
+   * Python: none.
+   *
+   * @returns a promise resolved when the queue is empty
+   * @example
+   * ```ts
+   * for (const job of jobs) {
+   *   if (pool.stats().queued >= 100) await pool.drained();
+   *   pool.applyAsync(work, [job]);
+   * }
+   * ```
+   */
+  drained(): Promise<void> {
+    return this.#scheduler.drained();
+  }
+
+  /**
+   * A snapshot of the pool's load, cheap enough to call per request (O(workers),
+   * plus sorting two windows of at most 1,024 samples): workers busy / idle /
+   * starting, tasks queued, completed / failed / cancelled, run-time and
+   * wait-time percentiles (ms) of the latest 1,024 tasks, and the share of the
+   * workers' time spent running tasks since the pool started.
+   *
+   * Python: none.
+   *
+   * @returns a {@link PoolStats}
+   * @example
+   * ```ts
+   * const { queued, workers, runTime } = pool.stats();
+   * console.log(`${workers.busy} busy, ${queued} waiting, p99 ${runTime.p99.toFixed(1)} ms`);
+   * ```
+   */
+  stats(): PoolStats {
+    return this.#scheduler.stats();
   }
 
   /**
@@ -440,6 +613,14 @@ export class Pool {
   [inspect.custom](): string {
     return this.toString();
   }
+}
+
+/** The callbacks of an options object that also holds other options. */
+function pickCallbacks<R>(options: AsyncOptions<R> & MapOptions): AsyncResultCallbacks<R> {
+  const picked: AsyncResultCallbacks<R> = {};
+  if (options.callback !== undefined) picked.callback = options.callback;
+  if (options.errorCallback !== undefined) picked.errorCallback = options.errorCallback;
+  return picked;
 }
 
 function checkCallbacks<R>(options: AsyncOptions<R> | undefined, owner: string): AsyncResultCallbacks<R> | undefined {

@@ -1,4 +1,5 @@
 import type { TaskRef } from '@mp/core';
+import { watch, type CancelOptions } from './cancel.js';
 import { Deque } from './deque.js';
 import { MODE_MAP } from './protocol.js';
 import type { Producer, Scheduler } from './scheduler.js';
@@ -20,6 +21,10 @@ const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined
  * chunk by chunk, and hands results to the consumer in input order (`imap`) or
  * as they come (`imapUnordered`). An error thrown by the input is delivered at
  * its position, and ends the iteration.
+ *
+ * Leaving the loop (`return()`), an aborted signal or the deadline cancel the
+ * rest: chunks still queued are dropped, running ones stopped (their workers
+ * replaced). The last two reject the consumer's next step with the error.
  */
 export class ImapJob implements TaskSink, Producer {
   cancelled = false;
@@ -43,6 +48,12 @@ export class ImapJob implements TaskSink, Producer {
   readonly #byPosition = new Map<number, Entry>();
   readonly #arrived = new Deque<Entry>();
   readonly #waiters = new Deque<Waiter>();
+  /** Chunks submitted and not answered: what cancellation stops. */
+  readonly #live = new Set<HostTask>();
+  /** Set when the signal or the deadline fired: the consumer's next step rejects with it, once. */
+  #cancelError: { error: unknown } | undefined;
+  #dispose: (() => void) | undefined;
+  #waitingRoom = false;
 
   constructor(
     scheduler: Scheduler,
@@ -50,6 +61,7 @@ export class ImapJob implements TaskSink, Producer {
     input: Iterable<unknown> | AsyncIterable<unknown>,
     chunksize: number,
     ordered: boolean,
+    cancel: CancelOptions | undefined,
   ) {
     this.#scheduler = scheduler;
     this.#fn = fn;
@@ -59,15 +71,49 @@ export class ImapJob implements TaskSink, Producer {
     const asyncIterator = (input as AsyncIterable<unknown>)[Symbol.asyncIterator];
     this.#async = typeof asyncIterator === 'function';
     this.#source = this.#async ? asyncIterator!.call(input) : (input as Iterable<unknown>)[Symbol.iterator]();
+    if (cancel) {
+      const watched = watch(cancel, 'The imap', (error) => this.#cancel(error));
+      if (watched instanceof Error) {
+        // Already aborted: reads and runs nothing; the first next() rejects.
+        this.cancelled = true;
+        this.#sourceDone = true;
+        this.#cancelError = { error: watched };
+        return;
+      }
+      this.#dispose = watched;
+    }
     scheduler.addProducer(this);
     // Start reading after the caller has its iterator: imap() itself reads nothing.
     queueMicrotask(() => this.#pump());
+  }
+
+  /** Stops the work: nothing more read, queued chunks dropped, running ones stopped. */
+  #stopWork(): void {
+    this.cancelled = true;
+    this.#dispose?.();
+    this.#endInput(true);
+    for (const task of this.#live) this.#scheduler.cancel(task);
+    this.#live.clear();
+  }
+
+  /** The signal or the deadline fired. */
+  #cancel(error: unknown): void {
+    if (this.#finished) return;
+    this.#stopWork();
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      waiter.reject(error);
+      this.#finish();
+    } else {
+      this.#cancelError = { error };
+    }
   }
 
   // --- TaskSink -----------------------------------------------------------
 
   done(task: HostTask, outcome: Outcome): void {
     if (this.cancelled) return;
+    this.#live.delete(task);
     const store = (position: number, entry: Entry) => {
       if (this.#ordered) this.#byPosition.set(position, entry);
       else this.#arrived.push(entry);
@@ -94,6 +140,7 @@ export class ImapJob implements TaskSink, Producer {
 
   onStop(): void {
     this.#stopped = true;
+    this.#dispose?.();
     this.#endInput(true);
     this.#flush();
   }
@@ -102,6 +149,11 @@ export class ImapJob implements TaskSink, Producer {
 
   next(): Promise<IteratorResult<unknown>> {
     if (this.#finished) return Promise.resolve(DONE);
+    if (this.#cancelError) {
+      const { error } = this.#cancelError;
+      this.#finish();
+      return Promise.reject(error);
+    }
     if (this.#waiters.length === 0) {
       const now = this.#takeNow();
       if (now) return now;
@@ -115,8 +167,7 @@ export class ImapJob implements TaskSink, Producer {
 
   return(): Promise<IteratorResult<unknown>> {
     if (!this.#finished) {
-      this.cancelled = true;
-      this.#endInput(true);
+      this.#stopWork();
       this.#finish();
     }
     return Promise.resolve(DONE);
@@ -159,6 +210,7 @@ export class ImapJob implements TaskSink, Producer {
 
   #finish(): void {
     this.#finished = true;
+    this.#dispose?.();
     this.#byPosition.clear();
     for (let waiter = this.#waiters.shift(); waiter; waiter = this.#waiters.shift()) waiter.resolve(DONE);
   }
@@ -180,16 +232,33 @@ export class ImapJob implements TaskSink, Producer {
   }
 
   #room(): number {
+    // The pool's maxQueue: wait for room rather than fail (see #waitForRoom).
+    if (this.#scheduler.room() <= 0) return 0;
     if (this.#unbounded) return Infinity;
     return this.#readAhead - (this.#pulled - this.#delivered);
   }
 
   #pump(): void {
-    if (this.#pumping || this.#sourceDone || this.#room() <= 0) return;
+    if (this.#pumping || this.#sourceDone) return;
+    if (this.#room() <= 0) {
+      this.#waitForRoom();
+      return;
+    }
     this.#pumping = true;
     void this.#read().finally(() => {
       this.#pumping = false;
+      this.#waitForRoom();
       this.#flush();
+    });
+  }
+
+  /** The pool's queue is full (`maxQueue`): read on once a task left it. */
+  #waitForRoom(): void {
+    if (this.#waitingRoom || this.#sourceDone || this.cancelled || this.#scheduler.room() > 0) return;
+    this.#waitingRoom = true;
+    this.#scheduler.whenRoom(() => {
+      this.#waitingRoom = false;
+      this.#pump();
     });
   }
 
@@ -215,7 +284,7 @@ export class ImapJob implements TaskSink, Producer {
       }
       if (items.length > 0) {
         this.#pulled += items.length;
-        this.#scheduler.submit(this.#fn, MODE_MAP, items, this, start, items.length);
+        this.#live.add(this.#scheduler.submit(this.#fn, MODE_MAP, items, this, start, items.length));
       }
     }
   }

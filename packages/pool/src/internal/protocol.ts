@@ -14,6 +14,9 @@ import type { Encoded } from '@mp/core/internal';
  *   task functions this worker has not been told about yet; each task is
  *   {@link TASK_WIDTH} elements: `id, fnId, mode, args, argsShared`.
  * - `[STOP]`: exit once every task received is answered.
+ * - `[CANCEL, id]`: the task was cancelled: if it has not started, answer it
+ *   (with an error nobody reads) without running it. A running task is
+ *   stopped by ending the worker instead.
  *
  * Worker → host
  * - `[READY]`: the initializer ran.
@@ -33,6 +36,7 @@ export const DONE = 3;
 export const INIT_FAILED = 4;
 export const FATAL = 5;
 export const EXIT = 6;
+export const CANCEL = 7;
 
 /** Elements per task in a RUN message. */
 export const TASK_WIDTH = 5;

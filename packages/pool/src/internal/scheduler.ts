@@ -1,10 +1,11 @@
 import { cpuCount, type StartMethod, type TaskRef } from '@mp/core';
 import { decode, discard, encode, keepAlive, type SharedTable } from '@mp/core/internal';
-import { PoolBrokenError, PoolStateError, PoolTerminatedError } from '../errors.js';
+import { PoolBrokenError, PoolQueueFullError, PoolStateError, PoolTerminatedError } from '../errors.js';
 import { Deque } from './deque.js';
 import { fromRecord, type ErrorRecord } from './error-record.js';
 import { DONE, INIT_FAILED, MODE_APPLY, READY, RESULT_ERROR, RESULT_PARTIAL, RESULT_WIDTH, type Mode } from './protocol.js';
-import type { HostTask, TaskSink } from './task.js';
+import { Reservoir, type PoolStats } from './stats.js';
+import { TASK_DONE, TASK_QUEUED, TASK_SENT, type HostTask, type TaskSink } from './task.js';
 import { WorkerSlot, type ResourceLimits } from './worker-slot.js';
 
 /** Tasks a worker holds before the pool knows how long tasks take. */
@@ -37,6 +38,8 @@ export interface SchedulerOptions {
   readonly initargs: readonly unknown[];
   readonly maxtasksperchild: number | undefined;
   readonly resourceLimits: ResourceLimits | undefined;
+  /** The most tasks waiting for a worker; `Infinity`: no limit. */
+  readonly maxQueue: number;
 }
 
 /** Something that produces tasks over time (an imap reading its input): told when the pool closes or stops. */
@@ -71,6 +74,21 @@ export class Scheduler {
   #nextId = 1;
   /** Tasks submitted and not yet answered (queued or in a worker). */
   #pending = 0;
+  /** Tasks in the queue that are still wanted (the queue also holds cancelled ones until dispatch skips them). */
+  #queued = 0;
+  readonly #maxQueue: number;
+  /** Called once when the queue has room again (map feeders and imaps waiting for `maxQueue`). */
+  #roomWaiters: Array<() => void> = [];
+  /** `drained()` callers: woken when no task waits for a worker. */
+  #drainWaiters: Array<() => void> = [];
+  readonly #startedAt = performance.now();
+  #completed = 0;
+  #failed = 0;
+  #cancelled = 0;
+  /** Time the workers spent running tasks, as they reported it (ms). */
+  #busyMs = 0;
+  readonly #runTimes = new Reservoir();
+  readonly #waitTimes = new Reservoir();
   #avgTaskMs: number | undefined;
   #dispatchQueued = false;
   readonly #dispatchSoon = (): void => this.#dispatch();
@@ -89,6 +107,7 @@ export class Scheduler {
     this.#options = options;
     this.processes = options.processes;
     this.method = options.method;
+    this.#maxQueue = options.maxQueue;
     // On a machine with few cores, workers that start together compete for the
     // CPU (each loads Node, @mp/core, and maybe a TypeScript loader and the task's
     // module): start as many as there are spare cores, and the rest once the first
@@ -115,17 +134,25 @@ export class Scheduler {
     );
   }
 
-  /** Queues a task; its outcome goes to `sink`. Arguments are encoded now, so that a bad one fails this task at once. */
-  submit(fn: TaskRef, mode: Mode, payload: readonly unknown[], sink: TaskSink, index: number, count: number): void {
+  /**
+   * Queues a task; its outcome goes to `sink`. Arguments are encoded now, so that a bad one fails this task at once.
+   * It does not check `maxQueue`: callers that must be refused call {@link Scheduler.admit} first.
+   *
+   * @returns the task, for cancellation
+   */
+  submit(fn: TaskRef, mode: Mode, payload: readonly unknown[], sink: TaskSink, index: number, count: number): HostTask {
     let args;
     try {
       args = encode(payload, { crossProcess: this.method === 'process', startMethod: this.method }, mode === MODE_APPLY ? 'args' : 'items');
     } catch (error) {
-      const failed: HostTask = { wire: { id: 0, fn, mode, args: { value: [], shared: false } }, sink, index, count };
+      const failed: HostTask = { wire: { id: 0, fn, mode, args: { value: [], shared: false } }, sink, index, count, state: TASK_DONE, slot: undefined, at: 0 };
+      this.#failed++;
       queueMicrotask(() => sink.done(failed, { ok: false, error }));
-      return;
+      return failed;
     }
-    this.#queue.push({ wire: { id: this.#nextId++, fn, mode, args }, sink, index, count });
+    const task: HostTask = { wire: { id: this.#nextId++, fn, mode, args }, sink, index, count, state: TASK_QUEUED, slot: undefined, at: performance.now() };
+    this.#queue.push(task);
+    this.#queued++;
     this.#pending++;
     this.#hold();
     if (!this.#dispatchQueued) {
@@ -133,8 +160,80 @@ export class Scheduler {
       this.#dispatchQueued = true;
       queueMicrotask(this.#dispatchSoon);
     }
+    return task;
   }
 
+  /**
+   * Refuses a submission when `maxQueue` tasks already wait for a worker.
+   *
+   * @throws {@link PoolQueueFullError}
+   */
+  admit(): void {
+    if (this.#queued >= this.#maxQueue && this.room() <= 0) throw new PoolQueueFullError(this.#maxQueue);
+  }
+
+  /**
+   * How many more tasks the queue takes before `maxQueue` (`Infinity` without a
+   * limit). Tasks submitted in this tick wait in the queue until the dispatch
+   * (a microtask later) even when workers are idle: those are not counted as
+   * waiting, so a burst that idle workers will take at once is not refused.
+   */
+  room(): number {
+    const room = this.#maxQueue - this.#queued;
+    if (room > 0) return room;
+    let idle = 0;
+    for (const worker of this.#workers) if (worker.ready && !worker.stopping && worker.inflight.length === 0) idle++;
+    return room + idle;
+  }
+
+  /** Calls `wake` once, when the queue has room again (a task left it). */
+  whenRoom(wake: () => void): void {
+    this.#roomWaiters.push(wake);
+  }
+
+  /** Resolves once no task waits for a worker (at once when none does). */
+  drained(): Promise<void> {
+    if (this.#queued === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /** Wakes the waiters for room and for an empty queue, after tasks left the queue. */
+  #queueShrank(): void {
+    if (this.#roomWaiters.length > 0 && this.room() > 0) {
+      const waiters = this.#roomWaiters;
+      this.#roomWaiters = [];
+      for (const wake of waiters) wake();
+    }
+    if (this.#drainWaiters.length > 0 && this.#queued === 0) {
+      const waiters = this.#drainWaiters;
+      this.#drainWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  /**
+   * Cancels a task: one still queued is dropped (its arguments released), one
+   * a worker holds is stopped (see {@link WorkerSlot.cancel}). Its sink is not
+   * told: the caller settles its own result. Does nothing for a task already done.
+   */
+  cancel(task: HostTask): void {
+    if (task.state === TASK_QUEUED) {
+      // Left in the deque (removing from the middle is O(n)); dispatch skips it.
+      task.state = TASK_DONE;
+      discard(task.wire.args);
+      this.#cancelled++;
+      this.#queued--;
+      this.#pending--;
+      this.#queueShrank();
+      this.#maybeStopIdle();
+      this.#hold();
+    } else if (task.state === TASK_SENT) {
+      task.state = TASK_DONE;
+      this.#cancelled++;
+      // Still counted in #pending: its answer, or its worker's exit, comes back for it.
+      task.slot!.cancel(task);
+    }
+  }
   addProducer(producer: Producer): void {
     this.#producers.add(producer);
   }
@@ -172,7 +271,7 @@ export class Scheduler {
 
   #dispatch(): void {
     this.#dispatchQueued = false;
-    if (this.state === 'terminate' || this.#queue.length === 0) {
+    if (this.state === 'terminate' || this.#queued === 0) {
       this.#maybeStopIdle();
       return;
     }
@@ -187,7 +286,7 @@ export class Scheduler {
     // Each task goes to the least loaded worker that has room: idle workers
     // first, so that a short task does not wait behind a long one while
     // another worker has nothing to do, and a burst spreads evenly.
-    while (this.#queue.length > 0) {
+    while (this.#queued > 0) {
       let best: (typeof open)[number] | undefined;
       for (const entry of open) {
         if (entry.batch.length < entry.room && (!best || entry.load + entry.batch.length < best.load + best.batch.length)) best = entry;
@@ -201,20 +300,34 @@ export class Scheduler {
       if (batch.length === 0) continue;
       for (const [task, error] of worker.send(batch)) {
         this.#pending--;
+        this.#failed++;
+        task.state = TASK_DONE;
         task.sink.done(task, { ok: false, error });
       }
     }
     // More work than the started workers can take: start the others now.
-    if (this.#deferred > 0 && this.#queue.length > 0 && anyReady) this.#spawnDeferred();
+    if (this.#deferred > 0 && this.#queued > 0 && anyReady) this.#spawnDeferred();
+    this.#queueShrank();
     this.#hold();
   }
 
+  /** The next wanted task of the queue, its wait time recorded; cancelled ones are skipped. */
   #nextTask(): HostTask | undefined {
     for (;;) {
       const task = this.#queue.shift();
-      if (!task || !task.sink.cancelled) return task;
-      discard(task.wire.args); // it will never be sent: its shared objects stop holding memory
-      this.#pending--;
+      if (!task) return undefined;
+      if (task.state !== TASK_QUEUED) continue; // cancelled: already counted out
+      if (task.sink.cancelled) {
+        task.state = TASK_DONE;
+        discard(task.wire.args); // it will never be sent: its shared objects stop holding memory
+        this.#cancelled++;
+        this.#queued--;
+        this.#pending--;
+        continue;
+      }
+      this.#queued--;
+      this.#waitTimes.record(performance.now() - task.at);
+      return task;
     }
   }
 
@@ -245,7 +358,7 @@ export class Scheduler {
 
   /** Whether the pool needs workers: it is running, or closed with work left. */
   #wantsWorkers(): boolean {
-    return this.state === 'run' || (this.state === 'close' && (this.#queue.length > 0 || this.#producers.size > 0));
+    return this.state === 'run' || (this.state === 'close' && (this.#queued > 0 || this.#producers.size > 0));
   }
 
   #onMessage(worker: WorkerSlot, message: unknown[]): void {
@@ -273,14 +386,24 @@ export class Scheduler {
 
   /** A DONE message: `[DONE, busy, timed, …results]`, the results in the order the tasks were sent. */
   #onResults(worker: WorkerSlot, message: unknown[]): void {
+    const now = performance.now();
     for (let i = 3; i < message.length; i += RESULT_WIDTH) {
       const task = worker.inflight.shift();
       if (!task) break;
       this.#pending--;
-      deliver(task, message[i + 1] as number, message[i + 2], message[i + 3]);
+      const kind = message[i + 1] as number;
+      if (task.state === TASK_SENT) {
+        task.state = TASK_DONE;
+        this.#runTimes.record(now - task.at);
+        if (kind === RESULT_ERROR) this.#failed++;
+        else this.#completed++;
+      }
+      // A cancelled task's sink ignores it; delivered anyway so that shared objects in it are released.
+      deliver(task, kind, message[i + 2], message[i + 3]);
     }
     const busy = message[1] as number;
     const timed = message[2] as number;
+    this.#busyMs += busy;
     if (timed > 0) {
       const sample = busy / timed;
       this.#avgTaskMs = this.#avgTaskMs === undefined ? sample : this.#avgTaskMs * 0.7 + sample * 0.3;
@@ -301,11 +424,27 @@ export class Scheduler {
       if (!worker.ready && !worker.stopping) delay = this.#startFailed(worker, code);
       if (held.length > 0) {
         const [running, ...waiting] = held;
-        // The oldest unanswered task is the one it was running: it fails. The
-        // others never started (tasks run one at a time, in order): another worker takes them.
+        // The oldest unanswered task is the one it was running: it fails (unless
+        // it was cancelled: that is why the worker was ended). The others never
+        // started (tasks run one at a time, in order): another worker takes them.
         this.#pending--;
-        running!.sink.done(running!, { ok: false, error: worker.lostError(code) });
-        this.#queue.unshiftAll(waiting);
+        if (running!.state === TASK_SENT) {
+          running!.state = TASK_DONE;
+          this.#failed++;
+          running!.sink.done(running!, { ok: false, error: worker.lostError(code) });
+        }
+        const requeued: HostTask[] = [];
+        for (const task of waiting) {
+          if (task.state === TASK_SENT) {
+            task.state = TASK_QUEUED;
+            task.slot = undefined;
+            requeued.push(task);
+          } else {
+            this.#pending--; // cancelled while it waited in the worker
+          }
+        }
+        this.#queued += requeued.length;
+        this.#queue.unshiftAll(requeued);
       }
     }
     if (this.#deferred > 0) this.#spawnDeferred();
@@ -367,14 +506,34 @@ export class Scheduler {
 
   /** In a closed pool, workers with nothing left to do are told to stop. */
   #maybeStopIdle(): void {
-    if (this.state !== 'close' || this.#queue.length > 0 || this.#producers.size > 0) return;
+    if (this.state !== 'close' || this.#queued > 0 || this.#producers.size > 0) return;
     for (const worker of this.#workers) if (worker.inflight.length === 0) worker.stop();
   }
 
-  close(): void {
+  /**
+   * Stops accepting work. With `cancelPending`, producers stop (`error`) and
+   * every queued task fails with `error`; tasks in workers run to the end.
+   */
+  close(cancelPending?: Error): void {
     if (this.state !== 'run') return;
     this.state = 'close';
-    for (const producer of this.#producers) producer.onClose();
+    if (cancelPending) {
+      for (const producer of [...this.#producers]) producer.onStop(cancelPending);
+      this.#producers.clear();
+      const dropped = this.#queue.drain().filter((task) => task.state === TASK_QUEUED);
+      this.#queued = 0;
+      this.#pending -= dropped.length;
+      this.#cancelled += dropped.length;
+      for (const task of dropped) {
+        task.state = TASK_DONE;
+        discard(task.wire.args);
+        task.sink.done(task, { ok: false, error: cancelPending });
+      }
+      this.#queueShrank();
+      this.#hold();
+    } else {
+      for (const producer of this.#producers) producer.onClose();
+    }
     this.#maybeStopIdle();
   }
 
@@ -386,15 +545,23 @@ export class Scheduler {
     this.#respawns.clear();
     for (const producer of [...this.#producers]) producer.onStop(error);
     this.#producers.clear();
-    const failed = this.#queue.drain();
+    const failed = this.#queue.drain().filter((task) => task.state === TASK_QUEUED);
     // Queued tasks were never sent: their shared objects stop holding memory.
     for (const task of failed) discard(task.wire.args);
     for (const worker of this.#workers) {
-      for (const task of worker.inflight.drain()) failed.push(task);
+      for (const task of worker.inflight.drain()) if (task.state === TASK_SENT) failed.push(task);
       worker.terminate();
     }
     this.#pending = 0;
-    for (const task of failed) task.sink.done(task, { ok: false, error });
+    this.#queued = 0;
+    this.#cancelled += failed.length;
+    for (const task of failed) {
+      task.state = TASK_DONE;
+      task.sink.done(task, { ok: false, error });
+    }
+    // Feeders waiting for room are producers: onStop() above ended them. `drained()` callers: the queue is empty.
+    this.#roomWaiters = [];
+    this.#queueShrank();
     this.#hold();
     this.#wakeJoiners(); // a join() that waited for a replacement that will not come now
     const exits = Promise.all([...this.#workers].map((worker) => worker.exited));
@@ -425,6 +592,29 @@ export class Scheduler {
     } finally {
       release();
     }
+  }
+
+  /** A snapshot of the load (see `Pool.stats()`): O(workers) plus two sorts of ≤ 1,024 numbers. */
+  stats(): PoolStats {
+    let busy = 0;
+    let idle = 0;
+    let starting = 0;
+    for (const worker of this.#workers) {
+      if (!worker.ready) starting++;
+      else if (worker.inflight.length > 0) busy++;
+      else idle++;
+    }
+    const elapsed = performance.now() - this.#startedAt;
+    return {
+      workers: { busy, idle, starting },
+      queued: this.#queued,
+      completed: this.#completed,
+      failed: this.#failed,
+      cancelled: this.#cancelled,
+      runTime: this.#runTimes.percentiles(),
+      waitTime: this.#waitTimes.percentiles(),
+      utilization: elapsed > 0 ? Math.min(1, this.#busyMs / (elapsed * this.processes)) : 0,
+    };
   }
 
   /** The workers now running (a snapshot). */

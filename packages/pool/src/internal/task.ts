@@ -1,4 +1,5 @@
 import type { WireTask } from './protocol.js';
+import type { WorkerSlot } from './worker-slot.js';
 
 /** What became of a task, on the host: a value (and, for a chunk, the errors of some items), or one error. */
 export type Outcome =
@@ -12,6 +13,14 @@ export interface TaskSink {
   done(task: HostTask, outcome: Outcome): void;
 }
 
+/** Waiting in the pool's queue. */
+export const TASK_QUEUED = 0;
+/** Sent to {@link HostTask.slot}, not answered yet. */
+export const TASK_SENT = 1;
+/** Answered, failed or cancelled: nothing more to do with it. */
+export const TASK_DONE = 2;
+export type TaskState = typeof TASK_QUEUED | typeof TASK_SENT | typeof TASK_DONE;
+
 /** A task on the host: what is sent, where its outcome goes, and which items of the job it covers. */
 export interface HostTask {
   readonly wire: WireTask;
@@ -20,4 +29,10 @@ export interface HostTask {
   readonly index: number;
   /** Number of items (1 for apply). */
   readonly count: number;
+  /** Where it is now (cancellation needs to know: drop it from the queue, or stop its worker). */
+  state: TaskState;
+  /** The worker it was sent to, while {@link TASK_SENT}. */
+  slot: WorkerSlot | undefined;
+  /** When it was queued, then when it was sent (`performance.now()`): the wait and run times of `stats()`. */
+  at: number;
 }

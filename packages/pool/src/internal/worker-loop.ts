@@ -16,6 +16,7 @@ import {
   RESULT_WIDTH,
   RUN,
   STOP,
+  CANCEL,
   TASK_WIDTH,
   type Mode,
   type WorkerConfig,
@@ -59,6 +60,8 @@ class WorkerLoop {
   #head = 0;
   #running = false;
   #stopping = false;
+  /** Ids of received tasks the pool cancelled before they started: skipped. */
+  readonly #cancelled = new Set<number>();
   /** The next DONE message, being filled. */
   #out: unknown[] = [DONE, 0, 0];
   #busy = 0;
@@ -93,6 +96,8 @@ class WorkerLoop {
       const queue = this.#queue;
       for (let i = 2; i < message.length; i++) queue.push(message[i]);
       if (!this.#running) void this.#drain();
+    } else if (message[0] === CANCEL) {
+      this.#cancelled.add(message[1] as number);
     } else if (message[0] === STOP) {
       this.#stopping = true;
       if (!this.#running) this.#finish();
@@ -116,6 +121,11 @@ class WorkerLoop {
       const mode = queue[at + 2] as Mode;
       const args = queue[at + 3];
       const shared = queue[at + 4] as SharedTable | false;
+      if (this.#cancelled.size > 0 && this.#cancelled.delete(id)) {
+        // Answered, so that the pool's in-order matching of results holds; nobody reads it.
+        this.#out.push(...failure(id, new Error('cancelled')));
+        continue;
+      }
       const started = performance.now();
       const fn = this.#loaded[fnId];
       const result = fn && !shared ? this.#call(id, mode, fn, args) : this.#callAsync(id, mode, fnId, { value: args, shared });
@@ -130,6 +140,8 @@ class WorkerLoop {
     }
     this.#queue = [];
     this.#head = 0;
+    // Every task received has run or been skipped: ids left are of tasks that had finished when their CANCEL came.
+    this.#cancelled.clear();
     this.#flush(performance.now());
     this.#running = false;
     if (this.#stopping) this.#finish();

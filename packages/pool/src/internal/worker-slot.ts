@@ -5,8 +5,8 @@ import { WorkerLostError, type WorkerLossReason } from '../errors.js';
 import { Deque } from './deque.js';
 import { fromRecord, type ErrorRecord } from './error-record.js';
 import { WORKER_MODULE } from './paths.js';
-import type { HostTask } from './task.js';
-import { EXIT, FATAL, RUN, STOP, type WorkerConfig } from './protocol.js';
+import { TASK_SENT, type HostTask } from './task.js';
+import { CANCEL, EXIT, FATAL, RUN, STOP, type WorkerConfig } from './protocol.js';
 
 /** Node's V8 heap limits for a thread worker (`Worker` `resourceLimits`). */
 export interface ResourceLimits {
@@ -65,6 +65,8 @@ export class WorkerSlot {
   ready = false;
   /** True once it was told to stop (or is being terminated): it gets no more tasks. */
   stopping = false;
+  /** True when it is being ended because the task it ran was cancelled. */
+  cancelled = false;
   /** Resolves with the exit code. */
   readonly exited: Promise<number>;
   #fatal: ErrorRecord | undefined;
@@ -118,7 +120,8 @@ export class WorkerSlot {
   send(tasks: readonly HostTask[]): Array<readonly [HostTask, unknown]> {
     const failed: Array<readonly [HostTask, unknown]> = [];
     if (this.#trySend(tasks)) {
-      for (const task of tasks) this.inflight.push(task);
+      const now = performance.now();
+      for (const task of tasks) this.#track(task, now);
       this.budget -= tasks.length;
       return failed;
     }
@@ -126,13 +129,42 @@ export class WorkerSlot {
     for (const task of tasks) {
       try {
         this.#trySend([task], true);
-        this.inflight.push(task);
+        this.#track(task, performance.now());
         this.budget--;
       } catch (error) {
         failed.push([task, cloneError(error)]);
       }
     }
     return failed;
+  }
+
+  #track(task: HostTask, now: number): void {
+    task.state = TASK_SENT;
+    task.slot = this;
+    task.at = now;
+    this.inflight.push(task);
+  }
+
+  /**
+   * Stops a task it holds. The one it is running (the oldest unanswered) can
+   * only be stopped by ending the worker — a JavaScript function cannot be
+   * interrupted — so the worker is terminated and the pool replaces it; a task
+   * it has not started is skipped by the worker instead (`CANCEL`).
+   *
+   * @returns true when the worker is being ended
+   */
+  cancel(task: HostTask): boolean {
+    if (this.inflight.peek() === task) {
+      this.cancelled = true;
+      this.terminate();
+      return true;
+    }
+    try {
+      this.#post([CANCEL, task.wire.id]);
+    } catch {
+      // The channel is closed: the worker is gone, its tasks come back through the exit.
+    }
+    return false;
   }
 
   /**
