@@ -234,11 +234,16 @@ async function soak(o) {
   /** @type {Record<Kind, number>} */
   const kinds = { quick: 0, wait: 0, spin: 0, shared: 0, fresh: 0 };
 
+  const started = performance.now();
   /** @param {Record<string, unknown>} failure */
   const fail = (failure) => {
     count.failed++;
-    if (failures.length < 20) failures.push(failure);
+    if (failures.length >= 20) return;
+    failures.push(failure);
+    console.log(JSON.stringify({ t: Math.round((performance.now() - started) / 100) / 10, failure })); // as it happens: the run may not get to its summary
   };
+  /** @param {unknown} error */
+  const stackOf = (error) => (error instanceof Error && error.stack ? error.stack.split('\n').slice(0, 5).join(' | ') : String(error));
 
   // Drains the queue as the shared tasks fill it.
   let draining = true;
@@ -290,6 +295,7 @@ async function soak(o) {
       (value) => {
         if (closed) return;
         pending.delete(id);
+        wake?.();
         if (value !== task.expected) return fail({ id, kind: task.kind, expected: task.expected, received: value });
         if (task.value !== undefined && task.value.value !== 2 * id) {
           return fail({ id, kind: task.kind, problem: 'the fresh Value does not hold what the worker wrote', expected: 2 * id, received: task.value.value });
@@ -297,7 +303,6 @@ async function soak(o) {
         if (claimed.has(id)) return fail({ id, kind: task.kind, problem: 'resolved although it ended its worker' });
         if (task.kind === 'shared') resolvedShared.add(id);
         count.resolved++;
-        wake?.();
       },
       (/** @type {Error & { code?: unknown, worker?: unknown, signal?: unknown, exitCode?: unknown }} */ error) => {
         if (closed) return;
@@ -314,13 +319,20 @@ async function soak(o) {
         lostIds.add(id);
         lostWorkers.add(worker);
       },
-    );
+    ).catch((/** @type {unknown} */ error) => fail({ id, kind: task.kind, problem: 'checking the outcome threw', error: stackOf(error) }));
   };
 
   const scanWorkers = () => {
     const workers = children().filter(isPoolWorker);
     for (const w of workers) workerPids.add(w.pid);
     return workers;
+  };
+
+  /** @param {number} id a task that took the flag ('thread') */
+  const claim = (id) => {
+    // A task runs once: taking the flag twice means the pool ran it again after it ended its worker.
+    if (claimed.has(id)) fail({ id, problem: 'ended its worker twice: the pool ran it again' });
+    claimed.add(id);
   };
 
   const strike = () => {
@@ -338,7 +350,7 @@ async function soak(o) {
       // Re-arm; a negative value is the id of the task that took the last arming.
       const taken = flag.exchange(ARMED);
       if (taken < 0) {
-        claimed.add(-taken - 1);
+        claim(-taken - 1);
         count.kills++;
       } else if (taken === ARMED) {
         count.killMisses++; // no task reached a kill point since the last strike
@@ -348,7 +360,6 @@ async function soak(o) {
 
   /** @type {{ before: Sample, start?: Sample, middle?: Sample, end?: Sample }} */
   const samples = { before };
-  const started = performance.now();
   const endAt = started + o.seconds * 1_000;
   const startSampleAt = started + Math.min(5_000, (o.seconds * 1_000) / 10);
   const middleAt = started + (o.seconds * 1_000) / 2;
@@ -356,9 +367,20 @@ async function soak(o) {
   const progress = () =>
     console.log(JSON.stringify({ t: Math.round((performance.now() - started) / 100) / 10, ...count, pending: pending.size, ...memory(), shm: shmNames().length }));
 
-  const killer = setInterval(strike, o.killEveryMs);
+  const killer = setInterval(() => {
+    try {
+      strike();
+    } catch (error) {
+      fail({ problem: 'the killer threw', error: stackOf(error) });
+    }
+  }, o.killEveryMs);
   while (performance.now() < endAt) {
-    while (pending.size < o.inFlight) submit();
+    try {
+      while (pending.size < o.inFlight) submit();
+    } catch (error) {
+      fail({ problem: 'the run stopped: making or submitting a task threw', error: stackOf(error) });
+      break;
+    }
     await new Promise((resolve) => {
       wake = () => resolve(undefined);
       // Also wake up now and then, so that the samples are taken on time when all tasks wait.
@@ -377,7 +399,7 @@ async function soak(o) {
     // Disarm; a task may have taken the flag since the last strike.
     const taken = flag.exchange(0);
     if (taken < 0) {
-      claimed.add(-taken - 1);
+      claim(-taken - 1);
       count.kills++;
     }
   }
@@ -391,7 +413,7 @@ async function soak(o) {
   const settleMs = Math.round(performance.now() - (settleBy - o.settleMs));
 
   // Terminated with nothing left to run: anything it still rejects was counted above.
-  await pool.terminate();
+  await pool.terminate().catch((/** @type {unknown} */ error) => fail({ problem: 'terminate() rejected', error: stackOf(error) }));
   draining = false;
   await drained;
   for (;;) {
@@ -418,7 +440,7 @@ async function soak(o) {
   }
   if (o.method === 'thread') {
     for (const id of claimed) if (!lostIds.has(id) && !unsettled.some((t) => t.id === id)) fail({ id, problem: 'ended its worker but was not reported lost' });
-    for (const id of lostIds) if (!claimed.has(id)) fail({ id, problem: 'lost although it did not end its worker' });
+    for (const id of lostIds) if (!claimed.has(id)) fail({ id, problem: 'reported lost (exit code 86) although it did not end its worker: blamed for the exit of a task that came after it' });
   } else if (count.lost > count.kills) {
     fail({ problem: 'more tasks lost than workers killed', lost: count.lost, kills: count.kills });
   }
