@@ -7,13 +7,18 @@ import { SegmentError } from '@mp/native';
 import {
   FileExistsError,
   FileNotFoundError,
+  ShareableList,
   SharedMemory,
   SharedMemoryClosedError,
   SharedMemoryUnsupportedError,
 } from '@mp/shared';
-import { runChild } from './run-child.ts';
+import { ref } from '@mp/core';
+import { Queue } from '@mp/ipc';
+import { Pool } from '@mp/pool';
+import { runChild, start } from './run-child.ts';
 
 const run = promisify(execFile);
+const poolWrite = ref(new URL('./fixtures/shm-write.ts', import.meta.url), 'poolWrite');
 const fixture = (file: string): string => fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
 /** The environment of an unrelated program: it must not join this test's tracker session. */
 const unrelatedEnv = (): NodeJS.ProcessEnv => {
@@ -143,6 +148,29 @@ describe.each(['thread', 'process'] as const)('SharedMemory and children (%s)', 
     const shm = create(64);
     expect(await runChild('shm-write', 'writeShm', [shm, { shm }, [1, 2, 3]], method)).toBe(0);
     expect([...shm.buf.subarray(0, 4)]).toEqual([1, 2, 3, 64]);
+  });
+
+  it('travels by name in a queue item', async () => {
+    const shm = create(4);
+    const queue = new Queue<{ shm: SharedMemory }>();
+    const child = start('shm-write', 'fromQueue', [queue], method);
+    await queue.put({ shm });
+    await child.join();
+    expect(child.exitCode).toBe(0);
+    expect(shm.buf[0]).toBe(99);
+  });
+
+  it('travels by name in pool tasks (a SharedMemory and a ShareableList)', async () => {
+    const shm = create(3);
+    const list = new ShareableList([0, 0, 0]);
+    try {
+      await using pool = new Pool({ processes: 2, context: method });
+      expect(await pool.starmap(poolWrite, [0, 1, 2].map((at) => [shm, list, at, at + 10]))).toEqual([3, 3, 3]);
+      expect([...shm.buf]).toEqual([10, 11, 12]);
+      expect([...list]).toEqual([10, 11, 12]);
+    } finally {
+      list.shm.unlink();
+    }
   });
 
   it('a child attaches by name', async () => {
