@@ -3,6 +3,7 @@ import { defineShared, share, type ShareContext, type Shareable, type SharedRegi
 import { checkShareable, describe } from '@mp/core/internal';
 import { BadMessageLengthError, BrokenPipeError, ClosedError, DirectionError, EOFError } from './errors.js';
 import { REJECTED, streamedLength, type Channel, type TakeOptions } from './internal/channel.js';
+import { byteRange, toInteger } from './internal/byte-range.js';
 import { toDeadline } from './internal/deadline.js';
 import type { HolderToken, Holders } from './internal/holders.js';
 import {
@@ -93,27 +94,9 @@ export function makeConnection<T>(memory: PipeMemory, end: 0 | 1, token: HolderT
   }
 }
 
-function toInteger(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError(`Expected \`${name}\` to be an integer number of bytes, got ${describe(value)}`);
-  }
-  return value;
-}
-
-/** The bytes `sendBytes` sends, checked as Python checks them. */
+/** The bytes `sendBytes` sends, checked as Python checks them (shared with socket connections). */
 function bytesOf(buf: ArrayBufferView, offset: number | undefined, size: number | undefined): Outgoing {
-  if (!ArrayBuffer.isView(buf)) throw new TypeError(`Expected \`buf\` to be an ArrayBufferView (Uint8Array, Buffer…), got ${describe(buf)}`);
-  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  const n = bytes.byteLength;
-  const start = offset === undefined ? 0 : toInteger(offset, 'offset');
-  if (start < 0) throw new RangeError(`offset is negative: expected \`offset\` between 0 and ${n}, got ${describe(offset)}`);
-  if (n < start) throw new RangeError(`buffer length < offset: the view has ${n} bytes, \`offset\` is ${start}`);
-  const length = size === undefined ? n - start : toInteger(size, 'size');
-  if (length < 0) throw new RangeError(`size is negative: expected \`size\` between 0 and ${n - start}, got ${describe(size)}`);
-  if (start + length > n) {
-    throw new RangeError(`buffer length < offset + size: the view has ${n} bytes, \`offset\` + \`size\` is ${start + length}`);
-  }
-  return encodeBytes(bytes.subarray(start, start + length));
+  return encodeBytes(byteRange(buf, offset, size));
 }
 
 /**
