@@ -276,6 +276,7 @@ export class Scheduler {
       return;
     }
     const limit = this.#limit();
+    const now = performance.now();
     const open: Array<{ worker: WorkerSlot; room: number; load: number; batch: HostTask[] }> = [];
     let anyReady = false;
     for (const worker of this.#workers) {
@@ -292,13 +293,13 @@ export class Scheduler {
         if (entry.batch.length < entry.room && (!best || entry.load + entry.batch.length < best.load + best.batch.length)) best = entry;
       }
       if (!best) break;
-      const task = this.#nextTask();
+      const task = this.#nextTask(now);
       if (!task) break;
       best.batch.push(task);
     }
     for (const { worker, batch } of open) {
       if (batch.length === 0) continue;
-      for (const [task, error] of worker.send(batch)) {
+      for (const [task, error] of worker.send(batch, now)) {
         this.#pending--;
         this.#failed++;
         task.state = TASK_DONE;
@@ -312,7 +313,7 @@ export class Scheduler {
   }
 
   /** The next wanted task of the queue, its wait time recorded; cancelled ones are skipped. */
-  #nextTask(): HostTask | undefined {
+  #nextTask(now: number): HostTask | undefined {
     for (;;) {
       const task = this.#queue.shift();
       if (!task) return undefined;
@@ -326,7 +327,7 @@ export class Scheduler {
         continue;
       }
       this.#queued--;
-      this.#waitTimes.record(performance.now() - task.at);
+      this.#waitTimes.record(now - task.at);
       return task;
     }
   }

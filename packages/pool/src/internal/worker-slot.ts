@@ -117,10 +117,9 @@ export class WorkerSlot {
    * Sends tasks in one message. A task that the transport cannot clone is not
    * sent: it is returned with its error, the others go.
    */
-  send(tasks: readonly HostTask[]): Array<readonly [HostTask, unknown]> {
+  send(tasks: readonly HostTask[], now: number): Array<readonly [HostTask, unknown]> {
     const failed: Array<readonly [HostTask, unknown]> = [];
     if (this.#trySend(tasks)) {
-      const now = performance.now();
       for (const task of tasks) this.#track(task, now);
       this.budget -= tasks.length;
       return failed;
@@ -129,7 +128,7 @@ export class WorkerSlot {
     for (const task of tasks) {
       try {
         this.#trySend([task], true);
-        this.#track(task, performance.now());
+        this.#track(task, now);
         this.budget--;
       } catch (error) {
         failed.push([task, cloneError(error)]);
