@@ -182,6 +182,22 @@ describe.each(['thread', 'process'] as StartMethod[])('children inherit the auth
     expect(p.exitCode).toBe(0);
   });
 
+  it("a child has its parent's authkey, or the one set on its Process object before start()", { timeout: 30_000 }, async () => {
+    const target = ref(new URL('./fixtures/authkey.ts', import.meta.url), 'sendAuthkey');
+    for (const chosen of [undefined, Buffer.alloc(16, 9)]) {
+      const [a, b] = Pipe<Uint8Array>();
+      const p = new Process({ target, args: [b], context: method });
+      expect([...p.authkey]).toEqual([...currentProcess().authkey]);
+      if (chosen) p.authkey = chosen;
+      p.start();
+      b.close();
+      expect([...(await a.recv())]).toEqual([...(chosen ?? currentProcess().authkey)]);
+      a.close();
+      await p.join();
+    }
+    expect(() => (currentProcess().authkey = 'text' as never)).toThrow(/Uint8Array/);
+  });
+
   it('a socket connection cannot be passed to a child', { timeout: 20_000 }, async () => {
     const listener = await listen(['127.0.0.1', 0], { authkey: KEY });
     const [server] = await pair(listener);
