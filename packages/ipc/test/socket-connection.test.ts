@@ -5,6 +5,7 @@ import { currentProcess, Process, ref, type StartMethod } from '@mp/core';
 import {
   AuthenticationError,
   BadMessageLengthError,
+  BrokenPipeError,
   Client,
   ClosedError,
   EOFError,
@@ -75,6 +76,7 @@ describe('Listener / Client', () => {
     client.close();
     expect(await server.poll(5_000)).toBe(true); // EOF is "ready"
     await expect(server.recv()).rejects.toBeInstanceOf(EOFError);
+    expect(() => server.send('nobody listens')).toThrow(BrokenPipeError);
     await expect(client.recv()).rejects.toBeInstanceOf(ClosedError);
     expect(() => client.send(1)).toThrow(ClosedError);
   });
