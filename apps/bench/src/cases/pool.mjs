@@ -1,8 +1,10 @@
 // Pool cases: start+close+join (and start + first task + close + join), map(square, N)
-// on a warm pool, and sequential apply round trips on a warm pool.
+// on a warm pool, sequential apply round trips on a warm pool, and abort latency.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ref } from '@mp/core';
 import { Pool } from '@mp/pool';
 import { cpython } from '../cpython.mjs';
 import { mpKind, mpName, target } from '../mp.mjs';
@@ -17,6 +19,67 @@ import { dropResource, resource } from '../resources.mjs';
 const SQUARE = target('square', 'square');
 const IDENT = target('square', 'ident');
 const ECHO = new URL('../floors/echo.mjs', import.meta.url);
+const SPIN = ref(new URL('../peers/spin.mjs', import.meta.url), 'spin');
+/** How long the spinning tasks run before the abort: on warm pools they have started by then. */
+const SPIN_BEFORE_ABORT_MS = 50;
+
+/**
+ * Abort latency: every worker spins in a task that cannot end; one `abort()` cancels them
+ * all. `reject`: from `abort()` until every task rejected; `ready`: until a `square` task
+ * answered — a replacement worker was up and ran it.
+ * @param {number} processes
+ * @param {(signal: AbortSignal) => Promise<unknown>} spin
+ * @param {() => Promise<unknown>} square
+ * @param {{ idle: () => boolean, busy: () => boolean }} [workers] - whether every worker is up and idle / runs a spin (when the pool can tell)
+ */
+async function abortLatency(processes, spin, square, workers) {
+  // The replacements of the last repetition are up, so that each takes one spin.
+  while (workers && !workers.idle()) await delay(1);
+  const controller = new AbortController();
+  const spins = Array.from({ length: processes }, () =>
+    spin(controller.signal).then(
+      () => {
+        throw new Error('spin() returned');
+      },
+      () => {},
+    ),
+  );
+  await delay(SPIN_BEFORE_ABORT_MS);
+  while (workers && !workers.busy()) await delay(1);
+  const start = performance.now();
+  controller.abort();
+  await Promise.all(spins);
+  const reject = performance.now() - start;
+  // A pool may fail a task sent while it replaces workers (workerpool: 'Worker terminated'): retried, and timed.
+  for (;;) {
+    try {
+      await square();
+      break;
+    } catch (error) {
+      if (performance.now() - start > 30_000) throw error;
+    }
+  }
+  return { reject, ready: performance.now() - start };
+}
+
+/**
+ * A pool of its own for the abort case (its workers are replaced at every repetition:
+ * the warm pools of the other cases are left alone), every worker up.
+ * @param {Method} method
+ * @param {number} processes
+ */
+function mpAbortPool(method, processes) {
+  return resource(
+    `pool-abort:${method}`,
+    async () => {
+      const pool = new Pool({ processes, context: method });
+      const seen = new Set();
+      while (seen.size < processes) for (const who of await pool.map(IDENT, Array.from({ length: 4 * processes }), 1)) seen.add(who);
+      return pool;
+    },
+    (pool) => pool.terminate(),
+  );
+}
 
 /** @type {Map<number, number[]>} */
 const inputs = new Map();
@@ -72,6 +135,23 @@ function peerPool(name, sizes) {
     async () => {
       const pool = makePeer(name, sizes.poolProcesses);
       await warmUp(sizes.poolWarmUpMs, () => peerMap(pool, dataOf(sizes.mapItems), sizes.poolProcesses));
+      return pool;
+    },
+    (pool) => pool.destroy(),
+  );
+}
+
+/**
+ * The peer pool `name` for the abort case, of its own (see {@link mpAbortPool}).
+ * @param {import('../peers/pools.mjs').PeerName} name
+ * @param {number} processes
+ */
+function peerAbortPool(name, processes) {
+  return resource(
+    `pool-abort:${name}`,
+    async () => {
+      const pool = makePeer(name, processes);
+      await Promise.all(Array.from({ length: 4 * processes }, (_, i) => pool.run('square', i)));
       return pool;
     },
     (pool) => pool.destroy(),
@@ -181,6 +261,25 @@ export function poolCases(sizes) {
       scope.onAbort(() => dropResource(`pool:${method}`));
       const pool = await mpPool(method, sizes);
       return perRoundTrip(sizes.applies, (i) => pool.apply(SQUARE, [i]));
+    },
+  });
+
+  /** @type {(method: Method) => Variant} */
+  const mpAbort = (method) => ({
+    name: mpName(method),
+    kind: mpKind(method),
+    setup: async () => {
+      await mpAbortPool(method, processes);
+    },
+    async once(scope) {
+      scope.onAbort(() => dropResource(`pool-abort:${method}`));
+      const pool = await mpAbortPool(method, processes);
+      return abortLatency(
+        processes,
+        (signal) => pool.apply(SPIN, [], { signal }),
+        () => pool.apply(SQUARE, [2]),
+        { idle: () => pool.stats().workers.idle === processes, busy: () => pool.stats().workers.busy === processes },
+      );
     },
   });
 
@@ -294,6 +393,38 @@ export function poolCases(sizes) {
                 scope.onAbort(() => dropResource(`echo:${method}`));
                 const echo = await rawEcho(method);
                 return perRoundTrip(sizes.applies, (i) => echo([i]));
+              },
+            }),
+        ),
+      ],
+    },
+    {
+      id: 'pool-abort',
+      title: `Pool(${processes}) abort latency`,
+      detail:
+        `every worker spins in a task that cannot end (peers/spin.mjs); one AbortController aborts the ${processes} tasks ` +
+        '(@mp/pool, piscina, tinypool: `signal`; workerpool: `promise.cancel()`). reject: from `abort()` until every task ' +
+        'rejected; ready: until a `square` task answered on a replacement worker (retried if the pool fails it). Each pool ' +
+        'has its own, all workers up.',
+      metrics: [
+        { id: 'reject', title: `Pool(${processes}) abort → rejected`, unit: 'ms', better: 'lower' },
+        { id: 'ready', title: `Pool(${processes}) abort → replacement ran a task`, unit: 'ms', better: 'lower' },
+      ],
+      variants: [
+        mpAbort('thread'),
+        mpAbort('process'),
+        ...PEERS.map(
+          (name) =>
+            /** @type {Variant} */ ({
+              name,
+              kind: 'peer',
+              setup: async () => {
+                await peerAbortPool(name, processes);
+              },
+              async once(scope) {
+                scope.onAbort(() => dropResource(`pool-abort:${name}`));
+                const pool = await peerAbortPool(name, processes);
+                return abortLatency(processes, (signal) => pool.spin(signal), () => pool.run('square', 2));
               },
             }),
         ),

@@ -6,6 +6,7 @@ import { Tinypool } from 'tinypool';
 import workerpool from 'workerpool';
 
 const TASKS = new URL('../targets/square.mjs', import.meta.url);
+const SPIN = new URL('./spin.mjs', import.meta.url);
 const WORKERPOOL_SCRIPT = fileURLToPath(new URL('./workerpool-worker.mjs', import.meta.url));
 
 /** @typedef {'piscina' | 'tinypool' | 'workerpool'} PeerName */
@@ -16,6 +17,7 @@ export const PEERS = ['piscina', 'tinypool', 'workerpool'];
 /**
  * @typedef {object} PeerPool
  * @property {(fn: 'square' | 'squareChunk', arg: unknown) => Promise<unknown>} run
+ * @property {(signal: AbortSignal) => Promise<unknown>} spin - runs spin.mjs's `spin` until `signal` aborts it (the peer's own cancellation)
  * @property {() => Promise<void>} close - graceful: lets queued work finish, waits for the workers to end
  * @property {() => Promise<void>} destroy - ends the workers at once
  */
@@ -32,6 +34,7 @@ export function makePeer(name, processes) {
       const pool = new Piscina({ filename: TASKS.href, minThreads: processes, maxThreads: processes });
       return {
         run: (fn, arg) => pool.run(arg, { name: fn }),
+        spin: (signal) => pool.run(null, { filename: SPIN.href, name: 'spin', signal }),
         close: () => pool.close(),
         destroy: () => pool.destroy(),
       };
@@ -39,12 +42,33 @@ export function makePeer(name, processes) {
     case 'tinypool': {
       const pool = new Tinypool({ filename: TASKS.href, minThreads: processes, maxThreads: processes });
       // tinypool has no graceful close: destroy() waits for the workers to exit.
-      return { run: (fn, arg) => pool.run(arg, { name: fn }), close: () => pool.destroy(), destroy: () => pool.destroy() };
+      return {
+        run: (fn, arg) => pool.run(arg, { name: fn }),
+        spin: (signal) => pool.run(null, { filename: SPIN.href, name: 'spin', signal }),
+        close: () => pool.destroy(),
+        destroy: () => pool.destroy(),
+      };
     }
     case 'workerpool': {
       const pool = workerpool.pool(WORKERPOOL_SCRIPT, { minWorkers: processes, maxWorkers: processes, workerType: 'thread' });
       return {
         run: (fn, arg) => /** @type {Promise<unknown>} */ (pool.exec(fn, [arg])),
+        spin: (signal) => {
+          // workerpool's cancellation is the promise's cancel(): it ends the worker.
+          const running = pool.exec('spin', []);
+          signal.addEventListener(
+            'abort',
+            () => {
+              try {
+                running.cancel();
+              } catch {
+                // workerpool may throw its CancellationError here too; the promise rejects with it.
+              }
+            },
+            { once: true },
+          );
+          return /** @type {Promise<unknown>} */ (running);
+        },
         close: async () => {
           await pool.terminate(false);
         },
