@@ -23,9 +23,10 @@ export class NativeUnsupportedError extends Error {
 }
 
 /**
- * Raised when the addon is not built for the running Node.js (missing, failed to
- * build at install, or built for another Node ABI). The message names the command
- * that builds it.
+ * Raised when no addon binary serves the running Node.js: none for this platform
+ * and Node ABI (the package ships prebuilt binaries for linux-x64 and linux-arm64,
+ * Node 20, 22 and 24), one built for another ABI, or one that fails to load. The
+ * message names the platform and ABI, and the one command that builds a binary.
  *
  * Python: none (CPython's `_posixshmem` is compiled with the interpreter).
  *
@@ -33,7 +34,7 @@ export class NativeUnsupportedError extends Error {
  * ```ts
  * try { createSegment(segmentName(), 4096); }
  * catch (error) {
- *   if (error instanceof NativeNotBuiltError) console.error(error.message); // "…`npm rebuild @mp/native`…"
+ *   if (error instanceof NativeNotBuiltError) console.error(error.message); // "…run `node /…/@mp/native/scripts/build.mjs`…"
  * }
  * ```
  */

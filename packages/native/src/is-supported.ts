@@ -23,12 +23,13 @@ export function isSupported(): boolean {
 /**
  * Why cross-process shared memory is unavailable here, in one sentence for a
  * person: the real cause and the fix in the user's project — not Linux (names the
- * platform); the addon not built, or built for another Node (names this Node's
- * version and ABI, `process.versions.modules`, and gives the commands that build
- * it: `pnpm approve-builds @mp/native && pnpm rebuild @mp/native`, since pnpm 10
- * and later skip dependencies' build scripts until approved, or
- * `npm rebuild @mp/native`); or the addon failing to load (with the loader's
- * message). Never throws.
+ * platform); no binary for this platform and Node (names them, e.g.
+ * `linux-arm64-abi141`, lists the prebuilt binaries the package ships, and gives
+ * the one command that builds a binary from source:
+ * `node /…/node_modules/@mp/native/scripts/build.mjs`, with this copy's absolute
+ * path); a binary built for another Node; or the binary failing to load (with the
+ * loader's message: a corrupt file, or a libc the prebuilt binaries do not load
+ * on). Never throws.
  *
  * It is the message of the error that the other functions of this package throw
  * ({@link NativeUnsupportedError} or {@link NativeNotBuiltError}).
@@ -42,8 +43,8 @@ export function isSupported(): boolean {
  * import { unsupportedReason } from '@mp/native';
  * const reason = unsupportedReason();
  * if (reason !== undefined) console.warn(`Shared memory between processes is off: ${reason}`);
- * // e.g. "The @mp/native addon is not built for Node v20.20.2 (ABI 115): its install script did not run…
- * //       Build it in your project: with pnpm, `pnpm approve-builds @mp/native && pnpm rebuild @mp/native`…"
+ * // e.g. "The @mp/native addon has no binary for linux-arm64 with Node v26.0.0 (ABI 141) (linux-arm64-abi141;
+ * //       prebuilt binaries here: linux-arm64-abi115, …). To build it, run `node /…/@mp/native/scripts/build.mjs`…"
  * ```
  */
 export function unsupportedReason(): string | undefined {
