@@ -21,6 +21,17 @@ describe('types', () => {
       expectTypeOf(pool.apply<number>(ref('./x.js', 'f'), [1])).toEqualTypeOf<Promise<number>>();
       // @ts-expect-error wrong argument type
       void pool.apply(square, ['x']);
+      // Awaitable results, options in place of chunksize.
+      const awaited = async () => {
+        expectTypeOf(await pool.applyAsync(square, [2])).toEqualTypeOf<number>();
+        expectTypeOf(await Promise.all([pool.applyAsync(square, [2]), pool.applyAsync(slow, [2])])).toEqualTypeOf<[number, string]>();
+        expectTypeOf(await pool.mapAsync(square, [1], { chunksize: 1, signal: AbortSignal.timeout(1) })).toEqualTypeOf<number[]>();
+      };
+      void awaited;
+      expectTypeOf(pool.map(square, [1], { chunksize: 1, timeout: 5 })).toEqualTypeOf<Promise<number[]>>();
+      expectTypeOf(pool.imap(slow, [1], { signal: new AbortController().signal })).toEqualTypeOf<AsyncIterableIterator<string>>();
+      // @ts-expect-error a signal must be an AbortSignal
+      void pool.apply(square, [1], { signal: 'stop' });
     };
     expectTypeOf(checks).toBeFunction();
   });

@@ -39,9 +39,11 @@ export interface PoolStats {
   readonly workers: { readonly busy: number; readonly idle: number; readonly starting: number };
   /** Tasks waiting for a worker (a `map` chunk counts as one task). */
   readonly queued: number;
-  /** Tasks (an `apply`, a chunk) finished since the pool started: successfully, with an error (or a lost worker), or cancelled (abort, deadline, `close({ cancelPending })`, `terminate()`). */
+  /** Tasks (an `apply`, a chunk) that succeeded since the pool started. */
   readonly completed: number;
+  /** Tasks that failed: the task threw, its worker was lost, its arguments or result could not be sent. */
   readonly failed: number;
+  /** Tasks cancelled: a signal, a deadline, a `break` out of `imap`, `close({ cancelPending })`, `terminate()`. */
   readonly cancelled: number;
   /** Time from sending a task to a worker to its answer (ms), over the latest 1,024 tasks. */
   readonly runTime: Percentiles;
