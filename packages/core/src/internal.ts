@@ -12,7 +12,7 @@ import type { Channel, ChildHandle } from './internal/start-methods/types.js';
 export { encode, decode, decodeSync, discard, type Encoded, type SharedTable } from './internal/codec.js';
 export { describe } from './internal/describe.js';
 export { defineRelease, sweep, type ReleaseRoutine } from './internal/lifetimes.js';
-export { assertCanShare as checkShareable } from './shared-memory.js';
+export { assertCanShare as checkShareable, canShare } from './shared-memory.js';
 export { arenaUsage } from './internal/arena.js';
 export { checkOptions } from './internal/options.js';
 export { keepAlive } from './internal/keep-alive.js';

@@ -31,6 +31,14 @@ export function assertCanShare(context: ShareContext): void {
   if (context.crossProcess && !arena().crossProcess) throw new StartMethodError(whyNotCrossProcess());
 }
 
+/**
+ * @internal Whether shared objects can reach a destination: always for a
+ * thread, and for another OS process when the arena is a segment.
+ */
+export function canShare(crossProcess: boolean): boolean {
+  return !crossProcess || arena().crossProcess;
+}
+
 /** Why this program's shared memory is local to its OS process: the variable that asked for it, or the addon. */
 function whyNotCrossProcess(): string {
   const what = "Shared memory (a Lock, Event, Queue, Value…) cannot be passed to a child started with the 'process' start method here";

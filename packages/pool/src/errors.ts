@@ -28,8 +28,9 @@ export type WorkerLossReason = 'exit' | 'crash' | 'signal' | 'out-of-memory';
  * The error of a task whose worker died while it held the task: the worker
  * exited (`process.exit()` in the task), crashed (an uncaught error outside
  * the task), was killed, or ran out of memory. The pool replaces the worker;
- * the task is not run again. Tasks the worker had received but not started are
- * given to another worker; no other task fails. The message and
+ * the task is not run again (nor is one that had just finished there but whose
+ * result had not left the worker yet). Tasks the worker had received but not
+ * started are given to another worker; no task runs twice. The message and
  * {@link WorkerLostError.worker} name the worker.
  *
  * Python: none — CPython's Pool waits forever in this case (bpo-22393).

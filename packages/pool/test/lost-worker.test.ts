@@ -1,5 +1,5 @@
 import { Pool, PoolTerminatedError, WorkerLostError } from '@mp/pool';
-import { StartMethodError } from '@mp/core';
+import { StartMethodError, allocateShared, waitAsync } from '@mp/core';
 import { describe, expect, it } from 'vitest';
 import { fx, makePool, rejection } from './helpers.ts';
 
@@ -30,9 +30,10 @@ describe.each(['thread', 'process'] as const)('lost workers and terminate (%s)',
   it.runIf(method === 'process')('a worker killed by a signal is reported with the signal', async () => {
     const pool = makePool({ processes: 1, context: method });
     const { pid } = (await pool.apply(fx('who', 'whoAmI'))) as { pid: number };
-    const held = pool.applyAsync(fx('forever', 'forever'));
-    // The task is sent before the kill is seen: the pool learns of the exit only through an event.
-    await held.wait(0);
+    const flag = allocateShared(4).int32();
+    const held = pool.applyAsync(fx('forever', 'foreverStarted'), [flag]);
+    // Killed once the task runs (a task the worker never started would run on its replacement).
+    while (Atomics.load(flag, 0) === 0) await waitAsync(flag, 0, 0, 30_000);
     process.kill(pid, 'SIGKILL');
     const error = await rejection(held.get());
     expect(error).toBeInstanceOf(WorkerLostError);

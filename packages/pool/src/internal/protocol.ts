@@ -71,4 +71,14 @@ export interface WireTask {
 export interface WorkerConfig {
   readonly method: 'thread' | 'process';
   readonly initializer: TaskRef | undefined;
+  /**
+   * One word of shared memory where the worker counts the tasks it has taken
+   * from its queue (run, or skipped as cancelled), before it starts each: when
+   * the worker dies, the host knows exactly which of its unanswered tasks had
+   * started (and must not run again) and which never did. `undefined` where
+   * the worker cannot see the host's shared memory (a 'process' worker of a
+   * process-local arena): the worker then answers every task at once, so that
+   * the oldest unanswered task is the one that was running.
+   */
+  readonly progress: Int32Array | undefined;
 }

@@ -40,6 +40,10 @@ export interface SchedulerOptions {
   readonly resourceLimits: ResourceLimits | undefined;
   /** The most tasks waiting for a worker; `Infinity`: no limit. */
   readonly maxQueue: number;
+  /** Workers kept however idle; those above it are retired after {@link SchedulerOptions.idleTimeout}. */
+  readonly minProcesses: number;
+  /** Ms a worker above `minProcesses` may stay idle before it is retired (`Infinity`: never). */
+  readonly idleTimeout: number;
 }
 
 /** Something that produces tasks over time (an imap reading its input): told when the pool closes or stops. */
@@ -102,12 +106,20 @@ export class Scheduler {
   #selfStartFailures = 0;
   /** Replacements waiting for their back-off delay. */
   readonly #respawns = new Set<NodeJS.Timeout>();
+  /** Elastic size: workers above `minProcesses` retire after `idleTimeout` idle ms, and start again on demand. */
+  readonly #elastic: boolean;
+  /** Since when each idle worker has been idle (elastic pools only). */
+  readonly #idleSince = new Map<WorkerSlot, number>();
+  /** Workers retired for idleness: not replaced when they exit. */
+  readonly #retired = new WeakSet<WorkerSlot>();
+  #sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
     this.processes = options.processes;
     this.method = options.method;
     this.#maxQueue = options.maxQueue;
+    this.#elastic = options.minProcesses < options.processes && options.idleTimeout !== Infinity;
     // On a machine with few cores, workers that start together compete for the
     // CPU (each loads Node, @mp/core, and maybe a TypeScript loader and the task's
     // module): start as many as there are spare cores, and the rest once the first
@@ -299,6 +311,7 @@ export class Scheduler {
     }
     for (const { worker, batch } of open) {
       if (batch.length === 0) continue;
+      if (this.#elastic) this.#idleSince.delete(worker);
       for (const [task, error] of worker.send(batch, now)) {
         this.#pending--;
         this.#failed++;
@@ -308,6 +321,7 @@ export class Scheduler {
     }
     // More work than the started workers can take: start the others now.
     if (this.#deferred > 0 && this.#queued > 0 && anyReady) this.#spawnDeferred();
+    if (this.#elastic && this.#queued > 0) this.#grow();
     this.#queueShrank();
     this.#hold();
   }
@@ -370,6 +384,7 @@ export class Scheduler {
         worker.markReady();
         this.#dispatch();
         if (worker.inflight.length === 0) this.#spawnDeferred();
+        if (this.#elastic) this.#noteIdle(worker);
         return;
       case INIT_FAILED: {
         const cause = fromRecord(message[1] as ErrorRecord);
@@ -391,6 +406,7 @@ export class Scheduler {
     for (let i = 3; i < message.length; i += RESULT_WIDTH) {
       const task = worker.inflight.shift();
       if (!task) break;
+      worker.answered++;
       this.#pending--;
       const kind = message[i + 1] as number;
       if (task.state === TASK_SENT) {
@@ -412,6 +428,58 @@ export class Scheduler {
     if (worker.budget <= 0 && worker.inflight.length === 0) worker.stop(); // maxtasksperchild: retire it
     if (this.#deferred > 0) this.#spawnDeferred();
     this.#dispatch();
+    if (this.#elastic) this.#noteIdle(worker);
+  }
+
+  // --- Elastic size -------------------------------------------------------------
+
+  /** Notes that `worker` has nothing to do (if so), and makes sure a sweep will look at it. */
+  #noteIdle(worker: WorkerSlot): void {
+    if (worker.inflight.length > 0 || worker.stopping || this.#idleSince.has(worker)) return;
+    this.#idleSince.set(worker, performance.now());
+    this.#sweepTimer ??= setTimeout(() => this.#sweep(), this.#options.idleTimeout).unref();
+  }
+
+  /** Retires the workers above `minProcesses` idle for `idleTimeout` ms; looks again when the next one will be. */
+  #sweep(): void {
+    this.#sweepTimer = undefined;
+    if (this.state !== 'run') return; // a closed pool stops its idle workers anyway
+    const now = performance.now();
+    const { idleTimeout, minProcesses } = this.#options;
+    let live = 0;
+    for (const worker of this.#workers) if (!worker.stopping) live++;
+    let next = Infinity;
+    for (const [worker, since] of this.#idleSince) {
+      if (worker.inflight.length > 0 || worker.stopping) {
+        this.#idleSince.delete(worker);
+      } else if (now - since >= idleTimeout && live > minProcesses) {
+        this.#idleSince.delete(worker);
+        this.#retired.add(worker);
+        worker.stop();
+        live--;
+      } else if (live > minProcesses) {
+        next = Math.min(next, since + idleTimeout - now);
+      }
+    }
+    if (next !== Infinity) this.#sweepTimer = setTimeout(() => this.#sweep(), Math.max(1, Math.ceil(next))).unref();
+  }
+
+  /** Tasks wait and fewer than `processes` workers run (some were retired): start workers again, one per waiting task at most. */
+  #grow(): void {
+    if (this.state === 'terminate') return;
+    let live = this.#deferred + this.#respawns.size;
+    let idle = 0;
+    for (const worker of this.#workers) {
+      if (worker.stopping) continue;
+      live++;
+      if (!worker.ready || worker.inflight.length === 0) idle++;
+    }
+    const wanted = Math.min(this.processes - live, this.#queued - idle);
+    try {
+      for (let i = 0; i < wanted; i++) this.#spawn();
+    } catch (error) {
+      this.#break(new PoolBrokenError('a worker could not be started', { cause: error }));
+    }
   }
 
   #onExit(worker: WorkerSlot, code: number): void {
@@ -424,15 +492,19 @@ export class Scheduler {
       // breaks the pool (INIT_FAILED). It held no task (see WorkerSlot.room()).
       if (!worker.ready && !worker.stopping) delay = this.#startFailed(worker, code);
       if (held.length > 0) {
-        const [running, ...waiting] = held;
-        // The oldest unanswered task is the one it was running: it fails (unless
-        // it was cancelled: that is why the worker was ended). The others never
-        // started (tasks run one at a time, in order): another worker takes them.
-        this.#pending--;
-        if (running!.state === TASK_SENT) {
-          running!.state = TASK_DONE;
+        // The tasks it had started fail (unless cancelled: that is why the worker was
+        // ended): the last one was running; any before it had finished, but their results
+        // were still on their way out. Running them again would run them twice. The
+        // others never started (tasks run one at a time, in order): another worker takes them.
+        const started = worker.startedOf(held);
+        const lost = held.slice(0, started);
+        const waiting = held.slice(started);
+        for (const task of lost) {
+          this.#pending--;
+          if (task.state !== TASK_SENT) continue;
+          task.state = TASK_DONE;
           this.#failed++;
-          running!.sink.done(running!, { ok: false, error: worker.lostError(code) });
+          task.sink.done(task, { ok: false, error: worker.lostError(code) });
         }
         const requeued: HostTask[] = [];
         for (const task of waiting) {
@@ -449,7 +521,8 @@ export class Scheduler {
       }
     }
     if (this.#deferred > 0) this.#spawnDeferred();
-    if (this.#wantsWorkers()) this.#replace(worker.name, delay);
+    this.#idleSince.delete(worker);
+    if (this.#wantsWorkers() && !this.#retired.has(worker)) this.#replace(worker.name, delay);
     this.#dispatch();
     this.#hold();
     this.#wakeJoiners();

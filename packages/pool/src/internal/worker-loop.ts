@@ -108,6 +108,7 @@ class WorkerLoop {
     this.#running = true;
     this.#lastFlush = performance.now();
     const queue = this.#queue;
+    const { progress } = this.#config;
     while (this.#head < queue.length) {
       if (this.#head >= COMPACT_AT) {
         // Fed while it runs, the queue never empties: drop what was run.
@@ -121,6 +122,9 @@ class WorkerLoop {
       const mode = queue[at + 2] as Mode;
       const args = queue[at + 3];
       const shared = queue[at + 4] as SharedTable | false;
+      // Counted before anything of the task runs (its arguments are not even revived yet): if this
+      // worker dies from here on, the host knows the task started, and does not run it again.
+      if (progress) Atomics.add(progress, 0, 1);
       if (this.#cancelled.size > 0 && this.#cancelled.delete(id)) {
         // Answered, so that the pool's in-order matching of results holds; nobody reads it.
         this.#out.push(...failure(id, new Error('cancelled')));
@@ -136,7 +140,8 @@ class WorkerLoop {
         this.#busy += now - started;
         this.#timed++;
       }
-      if (now - this.#lastFlush >= FLUSH_INTERVAL_MS) this.#flush(now);
+      // Without the shared counter, each result goes out before the next task starts (see WorkerConfig.progress).
+      if (!progress || now - this.#lastFlush >= FLUSH_INTERVAL_MS) this.#flush(now);
     }
     this.#queue = [];
     this.#head = 0;

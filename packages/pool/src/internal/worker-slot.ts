@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
-import { Process, type StartMethod, type TaskRef } from '@mp/core';
-import { childOf, setSpawnOptions, type Channel } from '@mp/core/internal';
+import { Process, allocateShared, type StartMethod, type TaskRef } from '@mp/core';
+import { canShare, childOf, setSpawnOptions, type Channel } from '@mp/core/internal';
 import { WorkerLostError, type WorkerLossReason } from '../errors.js';
 import { Deque } from './deque.js';
 import { fromRecord, type ErrorRecord } from './error-record.js';
@@ -59,6 +59,9 @@ export class WorkerSlot {
   readonly method: StartMethod;
   /** Tasks sent and not yet answered, oldest first: the head is the one running. */
   readonly inflight: Deque<HostTask> = new Deque();
+  /** Tasks answered so far (see {@link WorkerSlot.startedOf}). */
+  answered = 0;
+  readonly #progress: Int32Array | undefined;
   /** Tasks it may still be sent. */
   budget: number;
   /** True once its initializer ran. */
@@ -79,12 +82,14 @@ export class WorkerSlot {
   #nextFnId = 0;
 
   constructor(options: WorkerSlotOptions) {
-    const config: WorkerConfig = { method: options.method, initializer: options.initializer };
+    const progress = canShare(options.method === 'process') ? allocateShared(4).int32() : undefined;
+    const config: WorkerConfig = { method: options.method, initializer: options.initializer, progress };
     const process = new Process({ target: workerTarget(), args: [config, options.initargs], daemon: true, context: options.method });
     process.name = process.name.replace(/^Process/, options.method === 'thread' ? 'ThreadPoolWorker' : 'ProcessPoolWorker');
     if (options.resourceLimits) setSpawnOptions(process, { resourceLimits: options.resourceLimits });
     process.start();
     this.process = process;
+    this.#progress = progress;
     this.name = process.name;
     this.method = options.method;
     this.budget = options.budget;
@@ -238,6 +243,17 @@ export class WorkerSlot {
 
   #post(message: unknown[]): void {
     this.#channel.post(message);
+  }
+
+  /**
+   * How many of `held` (its unanswered tasks, oldest first, taken when it
+   * died) the worker had started: those ran, or were running, and must not
+   * run again; the others never started.
+   */
+  startedOf(held: readonly HostTask[]): number {
+    // Without the shared counter the worker answers each task before it takes the next.
+    if (!this.#progress) return Math.min(1, held.length);
+    return Math.max(0, Math.min(held.length, Atomics.load(this.#progress, 0) - this.answered));
   }
 
   /**
