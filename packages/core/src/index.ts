@@ -6,7 +6,7 @@
  * @packageDocumentation
  * @module @mp/core
  */
-export { Process, type ProcessOptions, type RequiredArgs, type StartMethodSource } from './process.js';
+export { Process, ProcessSentinel, type ProcessOptions, type RequiredArgs, type StartMethodSource } from './process.js';
 export { currentProcess, parentProcess, activeChildren } from './current-process.js';
 export { cpuCount } from './cpu-count.js';
 export { isMain } from './is-main.js';
