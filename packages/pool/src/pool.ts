@@ -44,6 +44,14 @@ export interface PoolOptions {
    * Not in Python. @defaultValue `Infinity`
    */
   maxQueue?: number | undefined;
+  /**
+   * Elastic size, for long-lived pools: the workers kept however idle. Workers above it
+   * that stay idle for `idleTimeout` ms are retired, and started again (up to `processes`)
+   * when tasks wait. Not in Python. @defaultValue `processes` (no worker is retired)
+   */
+  minProcesses?: number | undefined;
+  /** Ms a worker above `minProcesses` may stay idle before it is retired. Not in Python. @defaultValue `Infinity` */
+  idleTimeout?: number | undefined;
 }
 
 /**
@@ -81,7 +89,7 @@ export interface CloseOptions {
   cancelPending?: boolean | undefined;
 }
 
-const POOL_OPTIONS = ['processes', 'initializer', 'initargs', 'maxtasksperchild', 'context', 'resourceLimits', 'maxQueue'] as const satisfies ReadonlyArray<
+const POOL_OPTIONS = ['processes', 'initializer', 'initargs', 'maxtasksperchild', 'context', 'resourceLimits', 'maxQueue', 'minProcesses', 'idleTimeout'] as const satisfies ReadonlyArray<
   keyof PoolOptions
 >;
 const RESOURCE_LIMITS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb'] as const satisfies ReadonlyArray<keyof ResourceLimits>;
@@ -144,9 +152,11 @@ export class Pool {
    *
    * Python: `Pool(processes=None, initializer=None, initargs=(), maxtasksperchild=None)`.
    *
-   * @param options - processes, initializer, initargs, maxtasksperchild, context, resourceLimits
+   * @param options - processes, initializer, initargs, maxtasksperchild, context, resourceLimits; not in Python:
+   *   maxQueue, minProcesses, idleTimeout
    * @throws RangeError "Number of processes must be at least 1" for `processes < 1`, and for a
-   *   `maxtasksperchild` that is not a positive integer
+   *   `maxtasksperchild` or `maxQueue` that is not a positive integer, a `minProcesses` outside 0…processes,
+   *   a negative or NaN `idleTimeout`
    * @throws TypeError for an unknown option (`{ process: 4 }`: the message names the valid ones), a
    *   non-function `initializer`, `initargs` that is not an array, an unknown start method
    * @throws `ProcessStateError` when called while a child imports the module that calls it (top-level
@@ -154,7 +164,7 @@ export class Pool {
    * @throws `StartMethodError` for `resourceLimits` under `'process'`, or shared memory in `initargs` under `'process'`
    */
   constructor(options: PoolOptions = {}) {
-    const { initializer, initargs = [], maxtasksperchild, context, resourceLimits, maxQueue } = checkOptions(options, POOL_OPTIONS, 'Pool');
+    const { initializer, initargs = [], maxtasksperchild, context, resourceLimits, maxQueue, minProcesses, idleTimeout } = checkOptions(options, POOL_OPTIONS, 'Pool');
     const processes = options.processes ?? cpuCount();
     if (typeof processes !== 'number' || Number.isNaN(processes)) {
       throw new TypeError(`Expected \`processes\` to be a number, got ${describe(processes)}`);
@@ -167,6 +177,16 @@ export class Pool {
     }
     if (!Array.isArray(initargs)) throw new TypeError(`Expected \`initargs\` to be an array, got ${describe(initargs)}`);
     if (maxQueue !== undefined && maxQueue !== Infinity) positiveInteger(maxQueue, 'maxQueue');
+    if (minProcesses !== undefined) {
+      if (typeof minProcesses !== 'number') throw new TypeError(`Expected \`minProcesses\` to be an integer from 0 to processes, got ${describe(minProcesses)}`);
+      if (!Number.isInteger(minProcesses) || minProcesses < 0 || minProcesses > processes) {
+        throw new RangeError(`Expected \`minProcesses\` to be an integer from 0 to processes (${processes}), got ${describe(minProcesses)}`);
+      }
+    }
+    if (idleTimeout !== undefined) {
+      if (typeof idleTimeout !== 'number') throw new TypeError(`Expected \`idleTimeout\` to be a number of milliseconds, got ${describe(idleTimeout)}`);
+      if (Number.isNaN(idleTimeout) || idleTimeout < 0) throw new RangeError(`Expected \`idleTimeout\` to be a number of milliseconds ≥ 0, got ${describe(idleTimeout)}`);
+    }
     const method = startMethodOf(context);
     if (resourceLimits !== undefined) checkOptions(resourceLimits, RESOURCE_LIMITS, 'Pool resourceLimits');
     // Python refuses here too: a module that creates a pool at top level would
@@ -186,6 +206,8 @@ export class Pool {
       maxtasksperchild: maxtasksperchild ?? undefined,
       resourceLimits,
       maxQueue: maxQueue ?? Infinity,
+      minProcesses: minProcesses ?? processes,
+      idleTimeout: idleTimeout ?? Infinity,
     });
   }
 

@@ -209,6 +209,30 @@ describe.each(['thread', 'process'] as const)('Pool in a server (%s)', (method) 
     });
   });
 
+  describe('elastic size', () => {
+    const total = (pool: PoolType) => {
+      const { busy, idle, starting } = pool.stats().workers;
+      return busy + idle + starting;
+    };
+
+    it('retires idle workers above minProcesses after idleTimeout, and starts them again when tasks wait', async () => {
+      const pool = makePool({ processes: 2, context: method, minProcesses: 1, idleTimeout: 100 });
+      expect(await Promise.all([pool.applyAsync(sleepEcho, [1, 200]), pool.applyAsync(sleepEcho, [2, 200])])).toEqual([1, 2]);
+      await until(() => total(pool) === 1);
+      const both = [pool.applyAsync(sleepEcho, [3, 400]), pool.applyAsync(sleepEcho, [4, 400])];
+      await until(() => busy(pool) === 2); // a second worker again, each running one
+      expect(await Promise.all(both)).toEqual([3, 4]);
+      await until(() => total(pool) === 1);
+    });
+
+    it('with minProcesses 0, an idle pool has no worker and starts one for the next task', async () => {
+      const pool = makePool({ processes: 2, context: method, minProcesses: 0, idleTimeout: 50 });
+      expect(await pool.apply(square, [2])).toBe(4);
+      await until(() => total(pool) === 0);
+      expect(await pool.applyAsync(square, [3]).get(60_000)).toBe(9);
+    });
+  });
+
   describe('bad input', () => {
     it('is a TypeError or RangeError at the call', () => {
       const pool = makePool({ processes: 1, context: method });
@@ -223,6 +247,10 @@ describe.each(['thread', 'process'] as const)('Pool in a server (%s)', (method) 
       expect(() => new Pool({ processes: 1, context: method, maxQueue: -1 })).toThrow(RangeError);
       expect(() => new Pool({ processes: 1, context: method, maxQueue: Number.NaN })).toThrow(RangeError);
       expect(() => new Pool({ processes: 1, context: method, maxQueue: '3' as never })).toThrow(TypeError);
+      expect(() => new Pool({ processes: 1, context: method, minProcesses: 2 })).toThrow(RangeError);
+      expect(() => new Pool({ processes: 1, context: method, minProcesses: -1 })).toThrow(RangeError);
+      expect(() => new Pool({ processes: 1, context: method, idleTimeout: Number.NaN })).toThrow(RangeError);
+      expect(() => new Pool({ processes: 1, context: method, idleTimeout: -1 })).toThrow(RangeError);
     });
 
     it('apply() rejects instead of throwing', async () => {
