@@ -75,7 +75,7 @@ describe('unsupportedReason()', () => {
     expect(result.code).toBe('ERR_MP_NATIVE_NOT_BUILT');
     expect(result.reason).toContain(`no binary for ${process.platform}-${process.arch} with ${thisNode}`);
     expect(result.reason).toContain('no prebuilt binaries here');
-    expect(result.reason).toContain('pnpm --filter @mp/native rebuild');
+    expect(result.reason).toContain('pnpm --filter @mp/native run rebuild');
   });
 
   it('names the loader\'s error when the binary does not load', () => {

@@ -58,7 +58,7 @@ let ready: Addon | undefined;
 function buildCommand(installed: boolean, root: string): string {
   const script = `node ${join(root, 'scripts', 'build.mjs')}`;
   if (installed) return `run \`${script}\` (needs python3, make and a C++ compiler)`;
-  return `run \`pnpm --filter @mp/native rebuild\` (or \`${script}\`), which needs python3, make, a C++ compiler and the headers of this Node`;
+  return `run \`pnpm --filter @mp/native run rebuild\` (or \`${script}\`), which needs python3, make, a C++ compiler and the headers of this Node`;
 }
 
 /** The keys of the prebuilt binaries this copy ships (`linux-x64-abi115`, …), sorted. */
