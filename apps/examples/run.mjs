@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const SRC = fileURLToPath(new URL('./src/', import.meta.url));
-const ORDER = ['process', 'pool', 'queue', 'lock', 'semaphore', 'event', 'pipe', 'value-array', 'shared-memory'];
+const ORDER = ['process', 'pool', 'queue', 'lock', 'semaphore', 'event', 'pipe', 'value-array', 'shared-memory', 'listener-client'];
 export const EXAMPLES = readdirSync(SRC)
   .filter((file) => file.endsWith('.ts'))
   .map((file) => file.slice(0, -3))
