@@ -16,6 +16,7 @@ export {
   type CloseOptions,
 } from './pool.js';
 export { AsyncResult, type AsyncResultCallbacks } from './async-result.js';
+export { move } from './move.js';
 export {
   PoolStateError,
   WorkerLostError,

@@ -3,10 +3,12 @@ import { cpuCount, getContext, isTaskRef, StartMethodError, type StartMethod, ty
 import { assertNotBootstrapping, checkOptions, describe, toTaskRef } from '@mp/core/internal';
 import { AsyncResult, settleResult, type AsyncResultCallbacks } from './async-result.js';
 import { AbortError } from './errors.js';
+import type { move } from './move.js';
 import { ApplyJob } from './internal/apply-job.js';
 import { checkCancel, watch, type CancelOptions } from './internal/cancel.js';
 import { ImapJob } from './internal/imap-job.js';
 import { MapJob } from './internal/map-job.js';
+import { marksInUse, takeMarks, type Moved } from './internal/moves.js';
 import { PACKAGE_ROOT } from './internal/paths.js';
 import { MODE_APPLY, MODE_MAP, MODE_STARMAP } from './internal/protocol.js';
 import { Scheduler } from './internal/scheduler.js';
@@ -240,7 +242,8 @@ export class Pool {
    * Python: `Pool.apply(func, args=())`.
    *
    * @param fn - an exported function of the calling module, or `ref(module, name)`; may be async
-   * @param args - its arguments (structured clone; shared `@mp` objects by identity under `'thread'`)
+   * @param args - its arguments (structured clone; shared `@mp` objects by identity under `'thread'`; an argument
+   *   marked with {@link move} has its buffers transferred, not copied, under `'thread'`)
    * @param options - `signal` / `timeout` (ms): stop the task (see {@link TaskOptions}); not in Python
    * @returns the result
    * @throws (as a rejection) {@link PoolStateError} "Pool not running" after close/terminate; the task's error
@@ -268,13 +271,14 @@ export class Pool {
    * Python: `Pool.apply_async(func, args=(), kwds={}, callback=None, error_callback=None)`.
    *
    * @param fn - an exported function of the calling module, or `ref(module, name)`; may be async
-   * @param args - its arguments
+   * @param args - its arguments (see {@link Pool.apply}; {@link move} transfers buffers under `'thread'`)
    * @param options - `callback` (with the result) / `errorCallback` (with the error), each called at most once;
    *   `signal` / `timeout` (ms) stop the task (see {@link TaskOptions})
    * @returns an {@link AsyncResult} (awaitable: `await pool.applyAsync(f, args)` is the value)
    * @throws {@link PoolStateError} "Pool not running" (synchronously) after close/terminate; {@link PoolQueueFullError}
    *   (synchronously) when `maxQueue` tasks already wait; TypeError for a bad `fn`, `args` or `signal`; RangeError for a
-   *   negative or NaN `timeout`. The result rejects with {@link AbortError} / `TimeoutError` when cancelled.
+   *   negative or NaN `timeout`; TypeError for a {@link move}d buffer used twice in the arguments or already
+   *   transferred. The result rejects with {@link AbortError} / `TimeoutError` when cancelled.
    * @example
    * ```ts
    * const result = pool.applyAsync(square, [10], { callback: (value) => console.log('done', value) });
@@ -303,19 +307,30 @@ export class Pool {
         queueMicrotask(() => settleResult(result, false, watched));
         return result;
       }
+      let moved: Moved | undefined;
       try {
         scheduler.admit();
+        moved = this.#unmark(list);
       } catch (error) {
         watched();
         throw error;
       }
       job.dispose = watched;
-      task = scheduler.submit(ref, MODE_APPLY, list, job, 0, 1);
+      task = moved ? scheduler.submit(ref, MODE_APPLY, moved.payload, job, 0, 1, moved.transfer) : scheduler.submit(ref, MODE_APPLY, list, job, 0, 1);
       return result;
     }
     this.#scheduler.admit();
-    this.#scheduler.submit(ref, MODE_APPLY, list, job, 0, 1);
+    // Last, once the task is accepted: under 'thread' this detaches the caller's moved buffers.
+    const moved = this.#unmark(list);
+    if (moved) this.#scheduler.submit(ref, MODE_APPLY, moved.payload, job, 0, 1, moved.transfer);
+    else this.#scheduler.submit(ref, MODE_APPLY, list, job, 0, 1);
     return result;
+  }
+
+  /** The arguments with their `move()` marks replaced (see `internal/moves.ts`); `undefined` when there is none, or no `move()` ran yet. */
+  #unmark(list: readonly unknown[]): Moved | undefined {
+    const marks = marksInUse();
+    return marks && takeMarks(marks, list, false, this.#scheduler.method === 'thread', 'args');
   }
 
   /**

@@ -65,6 +65,8 @@ export interface WireTask {
   readonly mode: Mode;
   /** The arguments (apply) or the items of the chunk (map, starmap). */
   readonly args: Encoded;
+  /** Buffers to transfer with it (`'thread'`, when `move()` marked some): already moved off the caller's (see `moves.ts`). */
+  readonly transfer: readonly ArrayBuffer[] | undefined;
 }
 
 /** What a worker is started with (the arguments of its `poolWorker` target, with `initargs`). */

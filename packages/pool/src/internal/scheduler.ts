@@ -3,7 +3,8 @@ import { decode, discard, encode, keepAlive, type SharedTable } from '@mp/core/i
 import { PoolBrokenError, PoolQueueFullError, PoolStateError, PoolTerminatedError } from '../errors.js';
 import { Deque } from './deque.js';
 import { fromRecord, type ErrorRecord } from './error-record.js';
-import { DONE, INIT_FAILED, MODE_APPLY, READY, RESULT_ERROR, RESULT_PARTIAL, RESULT_WIDTH, type Mode } from './protocol.js';
+import { marksInUse, takeMarks } from './moves.js';
+import { DONE, INIT_FAILED, MODE_APPLY, MODE_STARMAP, READY, RESULT_ERROR, RESULT_PARTIAL, RESULT_WIDTH, type Mode } from './protocol.js';
 import { Reservoir, type PoolStats } from './stats.js';
 import { TASK_DONE, TASK_QUEUED, TASK_SENT, type HostTask, type TaskSink } from './task.js';
 import { WorkerSlot, type ResourceLimits } from './worker-slot.js';
@@ -149,20 +150,35 @@ export class Scheduler {
   /**
    * Queues a task; its outcome goes to `sink`. Arguments are encoded now, so that a bad one fails this task at once.
    * It does not check `maxQueue`: callers that must be refused call {@link Scheduler.admit} first.
+   * The items of a map chunk are searched for `move()` marks here (only once some `move()` ran);
+   * an apply's arguments were searched by the caller, which passes their `transfer`.
    *
    * @returns the task, for cancellation
    */
-  submit(fn: TaskRef, mode: Mode, payload: readonly unknown[], sink: TaskSink, index: number, count: number): HostTask {
+  submit(fn: TaskRef, mode: Mode, payload: readonly unknown[], sink: TaskSink, index: number, count: number, transfer?: readonly ArrayBuffer[]): HostTask {
     let args;
     try {
+      const marks = mode === MODE_APPLY ? undefined : marksInUse();
+      if (marks) {
+        const moved = takeMarks(marks, payload, mode === MODE_STARMAP, this.method === 'thread', 'items');
+        if (moved) ({ payload, transfer } = moved);
+      }
       args = encode(payload, { crossProcess: this.method === 'process', startMethod: this.method }, mode === MODE_APPLY ? 'args' : 'items');
     } catch (error) {
-      const failed: HostTask = { wire: { id: 0, fn, mode, args: { value: [], shared: false } }, sink, index, count, state: TASK_DONE, slot: undefined, at: 0 };
+      const failed: HostTask = {
+        wire: { id: 0, fn, mode, args: { value: [], shared: false }, transfer: undefined },
+        sink,
+        index,
+        count,
+        state: TASK_DONE,
+        slot: undefined,
+        at: 0,
+      };
       this.#failed++;
       queueMicrotask(() => sink.done(failed, { ok: false, error }));
       return failed;
     }
-    const task: HostTask = { wire: { id: this.#nextId++, fn, mode, args }, sink, index, count, state: TASK_QUEUED, slot: undefined, at: performance.now() };
+    const task: HostTask = { wire: { id: this.#nextId++, fn, mode, args, transfer }, sink, index, count, state: TASK_QUEUED, slot: undefined, at: performance.now() };
     this.#queue.push(task);
     this.#queued++;
     this.#pending++;

@@ -2,6 +2,7 @@ import { serialize } from 'node:v8';
 import type { TaskRef } from '@mp/core';
 import { decode, encode, loadFunction, whileBootstrapping, parentChannel, type Channel, type Encoded, type SharedTable } from '@mp/core/internal';
 import { toRecord, type ErrorRecord } from './error-record.js';
+import { marksInUse } from './moves.js';
 import {
   DONE,
   EXIT,
@@ -64,6 +65,8 @@ class WorkerLoop {
   readonly #cancelled = new Set<number>();
   /** The next DONE message, being filled. */
   #out: unknown[] = [DONE, 0, 0];
+  /** The buffers its results transfer (`move()` under `'thread'`); `undefined` when none. */
+  #outTransfer: ArrayBuffer[] | undefined;
   #busy = 0;
   #timed = 0;
   #lastFlush = 0;
@@ -74,8 +77,8 @@ class WorkerLoop {
     this.#config = config;
   }
 
-  post(message: unknown[]): void {
-    this.#channel.post(message);
+  post(message: unknown[], transfer?: readonly ArrayBuffer[]): void {
+    this.#channel.post(message, transfer);
   }
 
   /** Resolves once the pool told this worker to stop and every task it got is answered. */
@@ -158,15 +161,18 @@ class WorkerLoop {
     if (message.length === 3) return;
     message[1] = this.#busy;
     message[2] = this.#timed;
+    const transfer = this.#outTransfer;
     this.#out = [DONE, 0, 0];
+    this.#outTransfer = undefined;
     this.#busy = 0;
     this.#timed = 0;
     try {
-      this.post(message);
+      this.post(message, transfer);
     } catch {
       // Something in a result could not be cloned by the transport (encode()
       // catches functions and symbols, not everything): send the results one by
       // one, and replace each one that still fails by the error it raises.
+      // Nothing was transferred by the failed post; these copy instead.
       for (let i = 3; i < message.length; i += RESULT_WIDTH) {
         const result = message.slice(i, i + RESULT_WIDTH) as Result;
         try {
@@ -289,8 +295,21 @@ class WorkerLoop {
     return { crossProcess: this.#config.method === 'process', startMethod: this.#config.method };
   }
 
+  /**
+   * The value of a `move()` mark (its buffers added to the next message's transfer list under
+   * `'thread'`), or `value` itself. Looked for only once some `move()` ran in this worker.
+   */
+  #unmark(value: unknown): unknown {
+    const marks = marksInUse();
+    const mark = marks !== undefined && typeof value === 'object' && value !== null ? marks.get(value) : undefined;
+    if (!mark) return value;
+    if (this.#config.method === 'thread') (this.#outTransfer ??= []).push(...mark.transfer);
+    return mark.value;
+  }
+
   #valueResult(id: number, value: unknown): Result {
     let encoded: Encoded;
+    value = this.#unmark(value);
     try {
       encoded = encode(value, this.#context(), 'result');
     } catch (error) {
@@ -301,6 +320,7 @@ class WorkerLoop {
 
   #chunkResult(id: number, values: unknown[], errors: ItemErrors | undefined): Result {
     let encoded: Encoded;
+    if (marksInUse()) for (let i = 0; i < values.length; i++) values[i] = this.#unmark(values[i]);
     try {
       encoded = encode(values, this.#context(), 'result');
     } catch {

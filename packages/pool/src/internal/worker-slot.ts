@@ -181,8 +181,10 @@ export class WorkerSlot {
    */
   #trySend(tasks: readonly HostTask[], rethrow = false): boolean {
     let defs: Array<[number, string, string]> | 0 = 0;
+    let transfer: ArrayBuffer[] | undefined;
     const message: unknown[] = [RUN, 0];
     for (const { wire } of tasks) {
+      if (wire.transfer) (transfer ??= []).push(...wire.transfer);
       let byName = this.#fnIds.get(wire.fn.module);
       if (!byName) this.#fnIds.set(wire.fn.module, (byName = new Map()));
       let fnId = byName.get(wire.fn.name);
@@ -195,7 +197,9 @@ export class WorkerSlot {
     }
     message[1] = defs;
     try {
-      this.#post(message);
+      // A message that cannot be cloned throws before anything is transferred: the
+      // buffers are still the task's when its tasks are retried one by one.
+      this.#post(message, transfer);
       return true;
     } catch (error) {
       if (defs) for (const [, module, name] of defs) this.#fnIds.get(module)?.delete(name);
@@ -241,8 +245,8 @@ export class WorkerSlot {
     void this.exited.then(() => clearTimeout(this.#killTimer));
   }
 
-  #post(message: unknown[]): void {
-    this.#channel.post(message);
+  #post(message: unknown[], transfer?: readonly ArrayBuffer[]): void {
+    this.#channel.post(message, transfer);
   }
 
   /**

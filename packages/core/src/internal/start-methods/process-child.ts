@@ -44,6 +44,7 @@ export async function processChildLink(): Promise<ChildLink> {
   process.once('disconnect', parentGone);
   const send = process.send.bind(process);
   const channel: Channel = {
+    // IPC has no transfer list: buffers to transfer are copied (see Channel.post).
     post: (message) => send(message as never),
     on(listener) {
       if (listeners.size === 0) ipc.ref();

@@ -33,6 +33,7 @@ function terminateAtExit(child: ChildProcess): void {
 
 function channelOf(child: ChildProcess): Channel {
   return {
+    // IPC has no transfer list: buffers to transfer are copied (serialized), the sender's stay intact.
     post: (message) => child.send(message as never),
     on(listener) {
       child.on('message', listener);

@@ -12,7 +12,7 @@ export function threadChildLink(): ChildLink {
     boot: workerData as BootData,
     method: 'thread',
     channel: {
-      post: (message) => port.postMessage(message),
+      post: (message, transfer) => port.postMessage(message, transfer),
       on(listener) {
         port.on('message', listener);
         return () => port.off('message', listener);

@@ -12,7 +12,7 @@ const ENTRY = new URL('./entry/thread.js', import.meta.url);
 
 function channelOf(worker: Worker): Channel {
   return {
-    post: (message) => worker.postMessage(message),
+    post: (message, transfer) => worker.postMessage(message, transfer),
     on(listener) {
       worker.on('message', listener);
       return () => worker.off('message', listener);

@@ -14,8 +14,12 @@ import type { ParentInfo } from '../runtime.js';
 
 /** A message channel between a parent and one child, in both directions. */
 export interface Channel {
-  /** Sends a structured-clonable message. */
-  post(message: unknown): void;
+  /**
+   * Sends a structured-clonable message. `transfer`: buffers to move rather than copy, where the
+   * transport can (`'thread'`: `postMessage`'s transfer list, the sender's buffers are detached);
+   * a transport that cannot (`'process'`) copies them and leaves the sender's intact.
+   */
+  post(message: unknown, transfer?: readonly ArrayBuffer[]): void;
   /** Listens for messages; the returned function stops listening. While listening, the channel keeps the event loop alive. */
   on(listener: (message: unknown) => void): () => void;
 }
