@@ -2,10 +2,12 @@
 // proving they hold the same authkey, and wait() over several connections and sentinels.
 // The Python documentation's Listener/Client pair and its wait() example; the clients are
 // children here, so that one command runs both sides (a program started by hand works too).
+// #region imports
 import { Process, currentProcess, isMain } from '@mp/core';
 import { Client, EOFError, Listener, wait, type Address, type SocketConnection } from '@mp/ipc';
 
 const authkey = new TextEncoder().encode('secret password');
+// #endregion imports
 
 // #region client
 /** The Python documentation's client: receives an object, then bytes, twice. */
