@@ -18,12 +18,12 @@ async function soak(via: string, method: string, iterations: number): Promise<st
 }
 
 describe.each(['thread', 'process'] as const)('memory of shared objects stays flat (%s)', (method) => {
-  it('Queue + Value + Lock + Event → pool.apply, 1,500 times', async () => {
-    expect(await soak('pool', method, 1_500)).toMatch(/arena growth after warm-up: -?\d+ bytes/);
+  it('Queue + Value + Lock + Event → pool.apply, 1,000 times', async () => {
+    expect(await soak('pool', method, 1_000)).toMatch(/arena growth after warm-up: -?\d+ bytes/);
   }, 250_000);
 
-  it('Queue + Value + Lock + Event → a Process, 120 times', async () => {
-    expect(await soak('process', method, 120)).toMatch(/arena growth after warm-up: -?\d+ bytes/);
+  it('Queue + Value + Lock + Event → a Process, 80 times', async () => {
+    expect(await soak('process', method, 80)).toMatch(/arena growth after warm-up: -?\d+ bytes/);
   }, 250_000);
 });
 
