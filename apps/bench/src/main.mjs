@@ -11,12 +11,14 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { eventCases } from './cases/event.mjs';
+import { listenerCases } from './cases/listener.mjs';
 import { lockCases } from './cases/lock.mjs';
 import { pipeCases } from './cases/pipe.mjs';
 import { poolCases } from './cases/pool.mjs';
 import { processCases } from './cases/process.mjs';
 import { queueCases } from './cases/queue.mjs';
 import { sharedArrayCases } from './cases/shared-array.mjs';
+import { sharedMemoryCases } from './cases/shared-memory.mjs';
 import { closePythonServers, pythonVersion } from './cpython.mjs';
 import { formatDetail, formatMetric, metricHeading, rowsOf } from './report.mjs';
 import { closeResources } from './resources.mjs';
@@ -80,6 +82,8 @@ const cases = [
   ...lockCases(sizes),
   ...eventCases(sizes),
   ...sharedArrayCases(sizes),
+  ...listenerCases(sizes),
+  ...sharedMemoryCases(sizes),
 ].filter((bench) => options.only.length === 0 || options.only.some((id) => bench.id.startsWith(id)));
 if (cases.length === 0) fail(`--only ${options.only.join(',')} matches no case`);
 

@@ -28,8 +28,12 @@ interface Report {
 
 const MAIN = fileURLToPath(new URL('../src/main.mjs', import.meta.url));
 /** Cases whose objects live in shared memory: 'process' may still answer StartMethodError. */
-const SHARED_MEMORY_CASES = ['queue-small', 'queue-kib', 'pipe', 'lock-uncontended', 'lock-increments', 'event', 'shared-array'];
-const ALL_CASES = ['process-one', 'process-ten', 'pool-start', 'pool-map', 'pool-apply', ...SHARED_MEMORY_CASES];
+const SHARED_MEMORY_CASES = ['queue-small', 'queue-kib', 'pipe', 'lock-uncontended', 'lock-increments', 'event', 'shared-array', 'shared-memory-attach'];
+const ALL_CASES = [
+  ...['process-one', 'process-ten', 'pool-start', 'pool-map', 'pool-apply'],
+  ...['queue-small', 'queue-kib', 'pipe', 'lock-uncontended', 'lock-increments', 'event', 'shared-array'],
+  ...['listener', 'shared-memory-attach'],
+];
 
 let scratch: string;
 let report: Report;

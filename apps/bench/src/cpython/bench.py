@@ -13,6 +13,8 @@ import json
 import multiprocessing as mp
 import sys
 import time
+from multiprocessing import shared_memory
+from multiprocessing.connection import Client, Listener
 
 ctx = None  # the context of this server's start method, set under the main guard
 
@@ -102,6 +104,24 @@ def event_answer(ping, pong, rounds):
         ping.wait()
         ping.clear()
         pong.set()
+
+
+def listener_echo(address):
+    with Client(address, authkey=mp.current_process().authkey) as conn:
+        while True:
+            m = conn.recv()
+            if m == -1:
+                return
+            conn.send(m)
+
+
+def shm_attach(name, n, warm, report):
+    for _ in range(warm):
+        shared_memory.SharedMemory(name).close()
+    start = time.perf_counter()
+    for _ in range(n):
+        shared_memory.SharedMemory(name).close()
+    report.value = (time.perf_counter() - start) * 1e6 / n
 
 
 def array_sum(a, report):
@@ -254,6 +274,37 @@ def op_shared_array(length):
     return {'create': create, 'sum': report[0]}
 
 
+def op_listener(n, warm):
+    with Listener(('127.0.0.1', 0), authkey=mp.current_process().authkey) as listener:
+        p = ctx.Process(target=listener_echo, args=(listener.address,))
+        p.start()
+        with listener.accept() as conn:
+            for i in range(warm):
+                conn.send(i)
+                conn.recv()
+            start = time.perf_counter()
+            for i in range(n):
+                conn.send(i)
+                conn.recv()
+            us = (time.perf_counter() - start) * 1e6 / n
+            conn.send(-1)
+        p.join()
+    if p.exitcode != 0:
+        raise RuntimeError(f'{p.name} exited with {p.exitcode}')
+    return us
+
+
+def op_shared_memory_attach(n, warm):
+    shm = shared_memory.SharedMemory(create=True, size=4096)
+    try:
+        report = ctx.RawValue('d', 0.0)
+        run_all([ctx.Process(target=shm_attach, args=(shm.name, n, warm, report))])
+        return report.value
+    finally:
+        shm.close()
+        shm.unlink()
+
+
 OPS = {
     'process-start': op_process_start,
     'pool-start': op_pool_start,
@@ -266,6 +317,8 @@ OPS = {
     'lock-increments': op_lock_increments,
     'event': op_event,
     'shared-array': op_shared_array,
+    'listener': op_listener,
+    'shared-memory-attach': op_shared_memory_attach,
 }
 
 
