@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { processStartTime } from '@mp/native';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TS_FLAGS } from './run-script.ts';
@@ -11,12 +11,7 @@ const PARENT_DEATH_LIMIT_MS = 5_000;
 
 /** Gone: no such process, or a zombie nobody reaped yet (it runs no code). */
 function isGone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return true;
-  }
+  return processStartTime(pid) === undefined;
 }
 
 const leftovers: number[] = [];

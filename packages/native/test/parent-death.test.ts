@@ -1,21 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { setParentDeathSignal } from '@mp/native';
+import { processStartTime, setParentDeathSignal } from '@mp/native';
 import { cleanup, spawn, until } from './helpers.ts';
 
 const HANG_GUARD_MS = 20_000;
 
 /** Gone: no such process, or a zombie nobody reaped yet (it runs no code). */
 function isGone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return true;
-  }
+  return processStartTime(pid) === undefined;
 }
 
 const grandchildren: number[] = [];
