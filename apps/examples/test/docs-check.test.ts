@@ -2,12 +2,12 @@
 // without a browser, and it skips only its in-browser pass, in one line, when no Chromium is
 // found — except under CI=true, where a missing Chromium fails. (The in-browser pass itself
 // runs on the real site at the end of `pnpm test`; here it would race .ci/run's Chromium install.)
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runNode, type ExampleRun } from './run-example.ts';
 
 const CHECK = fileURLToPath(new URL('../../../docs/check-site.mjs', import.meta.url));
 const HANG_GUARD_MS = 60_000;
@@ -44,31 +44,11 @@ const bad = site('bad', {
   ),
 });
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function check(dir: string, env: Record<string, string | undefined>): Promise<Run> {
+function check(dir: string, env: Record<string, string | undefined>): Promise<ExampleRun> {
   const base: Record<string, string | undefined> = { ...process.env };
   delete base.CHROMIUM;
   delete base.CI;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHECK, dir], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`check-site did not finish in ${HANG_GUARD_MS} ms:\n${stdout}\n${stderr}`));
-    }, HANG_GUARD_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runNode([CHECK, dir], { ...base, ...env }, 'check-site', HANG_GUARD_MS);
 }
 
 describe('docs/check-site.mjs', () => {

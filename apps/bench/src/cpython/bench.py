@@ -50,7 +50,8 @@ def consume(q, ready, report):
     report.value = transfers / (time.perf_counter() - start)
 
 
-def pipe_ping(conn, n, warm, report):
+def round_trip_us(conn, n, warm):
+    """Mean microseconds of send + recv over conn, n times after warm untimed."""
     for i in range(warm):
         conn.send(i)
         conn.recv()
@@ -58,7 +59,11 @@ def pipe_ping(conn, n, warm, report):
     for i in range(n):
         conn.send(i)
         conn.recv()
-    report.value = (time.perf_counter() - start) * 1e6 / n
+    return (time.perf_counter() - start) * 1e6 / n
+
+
+def pipe_ping(conn, n, warm, report):
+    report.value = round_trip_us(conn, n, warm)
     conn.send(-1)
 
 
@@ -279,14 +284,7 @@ def op_listener(n, warm):
         p = ctx.Process(target=listener_echo, args=(listener.address,))
         p.start()
         with listener.accept() as conn:
-            for i in range(warm):
-                conn.send(i)
-                conn.recv()
-            start = time.perf_counter()
-            for i in range(n):
-                conn.send(i)
-                conn.recv()
-            us = (time.perf_counter() - start) * 1e6 / n
+            us = round_trip_us(conn, n, warm)
             conn.send(-1)
         p.join()
     if p.exitcode != 0:
