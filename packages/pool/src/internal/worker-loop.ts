@@ -1,6 +1,6 @@
 import { serialize } from 'node:v8';
 import type { TaskRef } from '@mp/core';
-import { decode, encode, loadFunction, whileBootstrapping, parentChannel, type Channel, type Encoded, type SharedTable } from '@mp/core/internal';
+import { decode, discard, encode, loadFunction, whileBootstrapping, parentChannel, type Channel, type Encoded, type SharedTable } from '@mp/core/internal';
 import { toRecord, type ErrorRecord } from './error-record.js';
 import { marksInUse } from './moves.js';
 import {
@@ -131,6 +131,8 @@ class WorkerLoop {
       if (this.#cancelled.size > 0 && this.#cancelled.delete(id)) {
         // Answered, so that the pool's in-order matching of results holds; nobody reads it.
         this.#out.push(...failure(id, new Error('cancelled')));
+        // Its arguments will never be revived: the shared objects in them stop holding memory.
+        if (shared) discard({ value: args, shared });
         continue;
       }
       const started = performance.now();
