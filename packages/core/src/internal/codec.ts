@@ -165,22 +165,23 @@ function entriesOf(table: SharedTable): Array<readonly [object, SharedState]> {
 }
 
 /**
- * The modules to load before `states` can be revived: those of types not yet
- * defined here. Only `file:` URLs are ever loaded.
+ * The modules to load before `states` can be revived — those of types not yet
+ * defined here — each with the first type it was named for. Only `file:` URLs
+ * are ever loaded.
  */
-function modulesToLoad(states: readonly SharedState[]): string[] {
-  const modules = new Set<string>();
+function modulesToLoad(states: readonly SharedState[]): Map<string, string> {
+  const modules = new Map<string, string>();
   for (const { type, module } of states) {
-    if (sharedTypes().has(type)) continue;
+    if (sharedTypes().has(type) || modules.has(module)) continue;
     if (!module.startsWith('file:')) {
       throw new Error(
         `Cannot receive a shared ${type}: its type is not defined in this process, and its module ${JSON.stringify(module)} ` +
           'is not a file: URL, so it is not loaded. Import the package that defines it in this process first.',
       );
     }
-    modules.add(module);
+    modules.set(module, type);
   }
-  return [...modules];
+  return modules;
 }
 
 /** Swaps placeholders for the objects they stand for, in place (the value is this isolate's own copy). */
@@ -227,7 +228,8 @@ function revive(value: unknown, entries: Array<readonly [object, SharedState]>):
     // Taken out before its state is revived: a state that refers back to its own object is refused, not looped on.
     pending.delete(placeholder);
     const make = sharedTypes().get(entry.type);
-    if (!make) throw new Error(`Cannot receive a shared ${entry.type}: its type is not defined in this process.`);
+    // Defined here already, or by the module the table named for it (else that module does not define it).
+    if (!make) throw new Error(`Cannot receive a shared ${entry.type}: its module ${entry.module} was loaded but does not define it.`);
     const object = make(swap(entry.state, lookup, new Set()) as never);
     revived.set(placeholder, object);
     return object;
@@ -237,13 +239,6 @@ function revive(value: unknown, entries: Array<readonly [object, SharedState]>):
 }
 
 const require = createRequire(import.meta.url);
-
-/** Checks that loading `module` defined `type`: a module named for a type must define it. */
-function assertDefined(type: string, module: string): void {
-  if (!sharedTypes().has(type)) {
-    throw new Error(`Cannot receive a shared ${type}: its module ${module} was loaded but does not define it.`);
-  }
-}
 
 function loadError(type: string, module: string, error: unknown): Error {
   return new Error(
@@ -257,16 +252,13 @@ function loadError(type: string, module: string, error: unknown): Error {
 export async function decode(encoded: Encoded): Promise<unknown> {
   if (!encoded.shared) return encoded.value;
   const entries = entriesOf(encoded.shared);
-  const states = entries.map(([, state]) => state);
-  for (const module of modulesToLoad(states)) {
-    const first = states.find((s) => s.module === module)!;
+  for (const [module, type] of modulesToLoad(entries.map(([, state]) => state))) {
     try {
       await import(module);
     } catch (error) {
-      throw loadError(first.type, module, error);
+      throw loadError(type, module, error);
     }
   }
-  for (const { type, module } of states) assertDefined(type, module);
   return revive(encoded.value, entries);
 }
 
@@ -274,16 +266,13 @@ export async function decode(encoded: Encoded): Promise<unknown> {
 export function decodeSync(encoded: Encoded): unknown {
   if (!encoded.shared) return encoded.value;
   const entries = entriesOf(encoded.shared);
-  const states = entries.map(([, state]) => state);
-  for (const module of modulesToLoad(states)) {
-    const first = states.find((s) => s.module === module)!;
+  for (const [module, type] of modulesToLoad(entries.map(([, state]) => state))) {
     try {
       require(fileURLToPath(module));
     } catch (error) {
-      throw loadError(first.type, module, error);
+      throw loadError(type, module, error);
     }
   }
-  for (const { type, module } of states) assertDefined(type, module);
   return revive(encoded.value, entries);
 }
 
