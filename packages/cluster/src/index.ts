@@ -1,0 +1,12 @@
+/**
+ * The `@mp/pool` Pool across many machines: `mp-worker` processes serve a
+ * BullMQ queue on Redis — Ray's `ray.util.multiprocessing.Pool`.
+ *
+ * @packageDocumentation
+ * @module @mp/cluster
+ */
+export { Pool, type PoolOptions } from './pool.js';
+export { AsyncResult } from './async-result.js';
+export { startWorker, type WorkerOptions, type ClusterWorker } from './worker.js';
+export { ClusterConnectionError, ClusterDataLostError } from './errors.js';
+export type { TaskFunction, TaskOptions, MapOptions, MapAsyncOptions, AsyncOptions, CloseOptions, AsyncResultCallbacks } from '@mp/pool';
