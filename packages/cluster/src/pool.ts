@@ -49,6 +49,8 @@ const MAP_ASYNC_OPTIONS = ['chunksize', 'callback', 'errorCallback', 'signal', '
 const CLOSE_OPTIONS = ['cancelPending'] as const;
 /** Results popped per round trip once one has arrived. */
 const RESULT_BATCH = 1_000;
+/** The longest join()/terminate() wait for workers to mark answered jobs complete. */
+const REMOVAL_WAIT_MS = 5_000;
 
 function positiveInteger(value: unknown, what: string): number {
   if (typeof value !== 'number') throw new TypeError(`Expected \`${what}\` to be a positive integer, got ${describe(value)}`);
@@ -121,6 +123,9 @@ export class Pool {
   #ending: Promise<void> | undefined;
   #terminating: Promise<void> | undefined;
   readonly #refs = new WeakMap<object, RemoteTarget>();
+  /** Jobs answered since the pool started: their BullMQ records go once their workers mark them complete. */
+  #answered: string[] = [];
+  readonly #jobPrefix: string;
 
   /**
    * Connects to Redis (in the background: a failure rejects the tasks).
@@ -141,6 +146,7 @@ export class Pool {
     const connectTimeout = opts.connectTimeout ?? 5_000;
     if (typeof connectTimeout !== 'number' || !(connectTimeout > 0)) throw new RangeError(`Expected \`connectTimeout\` to be a number of ms > 0, got ${describe(connectTimeout)}`);
     this.#keys = poolKeys(prefix, queue, this.#id);
+    this.#jobPrefix = `${prefix}:${queue}:`;
     this.#redis = connect(connection, `mp-pool@${hostname()}`);
     this.#listener = this.#redis.duplicate();
     // ioredis reconnects by itself; the first failure is reported through #ready, later ones by their effect.
@@ -272,6 +278,7 @@ export class Pool {
     // A job taken over after its worker died may answer twice: the first answer is the result.
     if (!pending) return;
     this.#jobs.delete(message.job);
+    this.#answered.push(message.job);
     pending.deliver(message.outcome, message.host, message.pid);
     this.#wakeIdle();
   }
@@ -760,11 +767,36 @@ export class Pool {
       await this.#redis.del(this.#keys.alive);
       await Promise.all(ids.map((id) => this.#queue.remove(id).catch(() => 0)));
       await this.#redis.del(this.#keys.results);
+      await this.#awaitRemoval([...this.#answered, ...ids]);
     }
     this.#listener.disconnect();
     await this.#queue.close().catch(() => {});
     if (connected) await this.#redis.quit().catch(() => this.#redis.disconnect());
     else this.#redis.disconnect();
+  }
+
+  /**
+   * Waits (a bounded while) for the workers to mark answered jobs complete: BullMQ then deletes their records
+   * (`removeOnComplete`), and the pool leaves nothing behind. A worker pushes a result a moment before it does so.
+   */
+  async #awaitRemoval(ids: readonly string[]): Promise<void> {
+    this.#answered = [];
+    const deadline = Date.now() + REMOVAL_WAIT_MS;
+    let left = ids;
+    while (left.length > 0 && Date.now() < deadline) {
+      const still: string[] = [];
+      for (let i = 0; i < left.length; i += RESULT_BATCH) {
+        const batch = left.slice(i, i + RESULT_BATCH);
+        const pipeline = this.#redis.pipeline();
+        for (const id of batch) pipeline.exists(this.#jobPrefix + id);
+        const replies = (await pipeline.exec()) ?? [];
+        batch.forEach((id, j) => {
+          if (replies[j]?.[1] === 1) still.push(id);
+        });
+      }
+      left = still;
+      if (left.length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /**
