@@ -17,8 +17,8 @@ import type { HostTask, Outcome, TaskSink } from './task.js';
  */
 export class MapJob implements TaskSink, Producer {
   cancelled = false;
-  /** The values of each chunk, by chunk number; joined into one packed array at the end. */
-  readonly #chunks: unknown[][];
+  /** The values of each chunk, by chunk number (an array, or a Float64Array of numbers); joined into one packed array at the end. */
+  readonly #chunks: Array<ArrayLike<unknown>>;
   readonly #chunksize: number;
   readonly #result: AsyncResult<unknown[]>;
   readonly #scheduler: Scheduler;
@@ -50,7 +50,7 @@ export class MapJob implements TaskSink, Producer {
     this.#items = items;
     this.#chunksize = chunksize;
     const chunks = items.length === 0 ? 0 : Math.ceil(items.length / chunksize);
-    this.#chunks = new Array<unknown[]>(chunks);
+    this.#chunks = new Array<ArrayLike<unknown>>(chunks);
     this.#left = chunks;
     if (cancel) {
       const watched = watch(cancel, 'The map', (error) => this.#stop(error));
@@ -125,7 +125,7 @@ export class MapJob implements TaskSink, Producer {
   done(task: HostTask, outcome: Outcome): void {
     if (this.cancelled) return;
     if (outcome.ok) {
-      this.#chunks[task.index / this.#chunksize] = outcome.value as unknown[];
+      this.#chunks[task.index / this.#chunksize] = outcome.value as ArrayLike<unknown>;
       if (outcome.errors) for (const [i, error] of outcome.errors) this.#fail(task.index + i, error);
     } else {
       this.#fail(task.index, outcome.error);
@@ -143,10 +143,18 @@ export class MapJob implements TaskSink, Producer {
 /** Arguments per `concat` call: far below the engine's limit on the number of arguments. */
 const CONCAT_BATCH = 8_192;
 
-/** The chunks' values as one packed array (`concat` copies packed arrays in bulk). */
-function join(chunks: unknown[][]): unknown[] {
-  if (chunks.length <= CONCAT_BATCH) return ([] as unknown[]).concat(...chunks);
-  let values: unknown[] = [];
-  for (let i = 0; i < chunks.length; i += CONCAT_BATCH) values = values.concat(...chunks.slice(i, i + CONCAT_BATCH));
+/** The chunks' values as one packed array, each value copied once. */
+function join(chunks: ReadonlyArray<ArrayLike<unknown>>): unknown[] {
+  if (chunks.every((chunk) => Array.isArray(chunk))) {
+    // `concat` copies packed arrays in bulk.
+    const arrays = chunks as unknown[][];
+    if (arrays.length <= CONCAT_BATCH) return ([] as unknown[]).concat(...arrays);
+    let values: unknown[] = [];
+    for (let i = 0; i < arrays.length; i += CONCAT_BATCH) values = values.concat(...arrays.slice(i, i + CONCAT_BATCH));
+    return values;
+  }
+  // Some chunks are Float64Arrays (numbers.ts): one pass, filled with push() so that the array stays packed.
+  const values: unknown[] = [];
+  for (const chunk of chunks) for (let i = 0; i < chunk.length; i++) values.push(chunk[i]);
   return values;
 }

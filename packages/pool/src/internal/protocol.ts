@@ -12,7 +12,8 @@ import type { Encoded } from '@mp/core/internal';
  * Host → worker
  * - `[RUN, defs, …tasks]`: `defs` is `0` or `[[fnId, module, name], …]`, the
  *   task functions this worker has not been told about yet; each task is
- *   {@link TASK_WIDTH} elements: `id, fnId, mode, args, argsShared`.
+ *   {@link TASK_WIDTH} elements: `id, fnId, mode, args, argsShared`. The items
+ *   of a map chunk that are all numbers come as one `Float64Array` (numbers.ts).
  * - `[STOP]`: exit once every task received is answered.
  * - `[CANCEL, id]`: the task was cancelled: if it has not started, answer it
  *   (with an error nobody reads) without running it. A running task is
@@ -49,6 +50,8 @@ export const RESULT_VALUE = 0;
 export const RESULT_ERROR = 1;
 /** A chunk where some items failed. payload: the values (undefined where an item failed); extra: `[shared, [[index, ErrorRecord], …]]`. */
 export const RESULT_PARTIAL = 2;
+/** A chunk whose results are all numbers (see numbers.ts). payload: a `Float64Array` of them; extra: 0. */
+export const RESULT_NUMBERS = 3;
 
 /** How the worker calls the task function. */
 export const MODE_APPLY = 0;
@@ -63,7 +66,7 @@ export interface WireTask {
   readonly id: number;
   readonly fn: TaskRef;
   readonly mode: Mode;
-  /** The arguments (apply) or the items of the chunk (map, starmap). */
+  /** The arguments (apply) or the items of the chunk (map, starmap): an array, or a `Float64Array` of a map chunk's numbers (numbers.ts). */
   readonly args: Encoded;
   /** Buffers to transfer with it (`'thread'`, when `move()` marked some): already moved off the caller's (see `moves.ts`). */
   readonly transfer: readonly ArrayBuffer[] | undefined;

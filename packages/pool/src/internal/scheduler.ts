@@ -1,10 +1,11 @@
 import { cpuCount, type StartMethod, type TaskRef } from '@mp/core';
-import { decode, discard, encode, keepAlive, type SharedTable } from '@mp/core/internal';
+import { decode, discard, encode, keepAlive, type Encoded, type SharedTable } from '@mp/core/internal';
 import { PoolBrokenError, PoolQueueFullError, PoolStateError, PoolTerminatedError } from '../errors.js';
 import { Deque } from './deque.js';
 import { fromRecord, type ErrorRecord } from './error-record.js';
 import { marksInUse, takeMarks } from './moves.js';
-import { DONE, INIT_FAILED, MODE_APPLY, MODE_STARMAP, READY, RESULT_ERROR, RESULT_PARTIAL, RESULT_WIDTH, type Mode } from './protocol.js';
+import { packNumbers } from './numbers.js';
+import { DONE, INIT_FAILED, MODE_APPLY, MODE_MAP, MODE_STARMAP, READY, RESULT_ERROR, RESULT_NUMBERS, RESULT_PARTIAL, RESULT_WIDTH, type Mode } from './protocol.js';
 import { Reservoir, type PoolStats } from './stats.js';
 import { TASK_DONE, TASK_QUEUED, TASK_SENT, type HostTask, type TaskSink } from './task.js';
 import { WorkerSlot, type ResourceLimits } from './worker-slot.js';
@@ -156,14 +157,20 @@ export class Scheduler {
    * @returns the task, for cancellation
    */
   submit(fn: TaskRef, mode: Mode, payload: readonly unknown[], sink: TaskSink, index: number, count: number, transfer?: readonly ArrayBuffer[]): HostTask {
-    let args;
+    let args: Encoded;
     try {
-      const marks = mode === MODE_APPLY ? undefined : marksInUse();
-      if (marks) {
-        const moved = takeMarks(marks, payload, mode === MODE_STARMAP, this.method === 'thread', 'items');
-        if (moved) ({ payload, transfer } = moved);
+      // A map chunk of numbers only crosses as one Float64Array: no per-item encoding or cloning (numbers.ts).
+      const packed = mode === MODE_MAP ? packNumbers(payload) : undefined;
+      if (packed) {
+        args = { value: packed, shared: false };
+      } else {
+        const marks = mode === MODE_APPLY ? undefined : marksInUse();
+        if (marks) {
+          const moved = takeMarks(marks, payload, mode === MODE_STARMAP, this.method === 'thread', 'items');
+          if (moved) ({ payload, transfer } = moved);
+        }
+        args = encode(payload, { crossProcess: this.method === 'process', startMethod: this.method }, mode === MODE_APPLY ? 'args' : 'items');
       }
-      args = encode(payload, { crossProcess: this.method === 'process', startMethod: this.method }, mode === MODE_APPLY ? 'args' : 'items');
     } catch (error) {
       const failed: HostTask = {
         wire: { id: 0, fn, mode, args: { value: [], shared: false }, transfer: undefined },
@@ -717,6 +724,11 @@ export class Scheduler {
 function deliver(task: HostTask, kind: number, payload: unknown, extra: unknown): void {
   if (kind === RESULT_ERROR) {
     task.sink.done(task, { ok: false, error: fromRecord(payload as ErrorRecord) });
+    return;
+  }
+  if (kind === RESULT_NUMBERS) {
+    // Handed on as it came: the map's list copies it into place once (map-job.ts); imap reads it by index.
+    task.sink.done(task, { ok: true, value: payload });
     return;
   }
   let shared = extra as SharedTable | false;

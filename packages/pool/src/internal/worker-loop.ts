@@ -3,6 +3,7 @@ import type { TaskRef } from '@mp/core';
 import { decode, discard, encode, loadFunction, whileBootstrapping, parentChannel, type Channel, type Encoded, type SharedTable } from '@mp/core/internal';
 import { toRecord, type ErrorRecord } from './error-record.js';
 import { marksInUse } from './moves.js';
+import { PACK_MIN, unpackNumbers } from './numbers.js';
 import {
   DONE,
   EXIT,
@@ -12,6 +13,7 @@ import {
   MODE_STARMAP,
   READY,
   RESULT_ERROR,
+  RESULT_NUMBERS,
   RESULT_PARTIAL,
   RESULT_VALUE,
   RESULT_WIDTH,
@@ -188,7 +190,7 @@ class WorkerLoop {
 
   #sendable(result: Result): Result {
     const [id, kind, payload, extra] = result;
-    if (kind === RESULT_ERROR) return result;
+    if (kind === RESULT_ERROR || kind === RESULT_NUMBERS) return result;
     try {
       probe(payload, this.#config.method);
       return result;
@@ -251,24 +253,41 @@ class WorkerLoop {
       }
       return this.#valueResult(id, value);
     }
-    const items = args as unknown[];
+    // An array, or a Float64Array when the host packed a chunk of numbers (numbers.ts): read the same way.
+    const items = args as ArrayLike<unknown>;
     const star = mode === MODE_STARMAP;
-    // Filled with push(): a packed array clones several times faster than a holey one.
-    const values: unknown[] = [];
+    const length = items.length;
+    // While every result is a number, they go into one Float64Array that crosses as one block (RESULT_NUMBERS).
+    let packed = !star && length >= PACK_MIN ? new Float64Array(length) : undefined;
+    // Otherwise filled with push(): a packed array clones several times faster than a holey one.
+    let values: unknown[] = [];
     let errors: ItemErrors | undefined;
-    for (let i = 0; i < items.length; i++) {
+    for (let i = 0; i < length; i++) {
       let value: unknown;
       try {
         value = star ? fn(...(items[i] as unknown[])) : fn(items[i]);
       } catch (error) {
+        if (packed) {
+          values = unpackNumbers(packed, i);
+          packed = undefined;
+        }
         (errors ??= []).push([i, toRecord(error)]);
         values.push(undefined);
         continue;
+      }
+      if (packed) {
+        if (typeof value === 'number') {
+          packed[i] = value;
+          continue;
+        }
+        values = unpackNumbers(packed, i);
+        packed = undefined;
       }
       // An async task: finish this chunk asynchronously, still one item at a time.
       if (isThenable(value)) return this.#finishChunkAsync(id, star, fn, items, values, errors ?? [], i, value);
       values.push(value);
     }
+    if (packed) return [id, RESULT_NUMBERS, packed, 0];
     return this.#chunkResult(id, values, errors);
   }
 
@@ -276,7 +295,7 @@ class WorkerLoop {
     id: number,
     star: boolean,
     fn: Fn,
-    items: unknown[],
+    items: ArrayLike<unknown>,
     values: unknown[],
     errors: ItemErrors,
     index: number,
