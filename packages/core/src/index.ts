@@ -19,6 +19,7 @@ export {
   getAllStartMethods,
 } from './start-method.js';
 export { ref, isTaskRef, type TaskRef, type Target } from './task-ref.js';
+export { setSpares, getSpares } from './internal/spares.js';
 export { TimeoutError, ProcessStateError, DataCloneError, StartMethodError } from './errors.js';
 export {
   share,

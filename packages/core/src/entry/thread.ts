@@ -2,4 +2,4 @@
 import { runChild } from '../internal/child-main.js';
 import { threadChildLink } from '../internal/start-methods/thread-child.js';
 
-await runChild(threadChildLink());
+await runChild(await threadChildLink());

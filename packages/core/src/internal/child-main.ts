@@ -5,7 +5,8 @@ import { adoptToken, releaseToken } from './isolates.js';
 import { decode } from './codec.js';
 import { loadExport, loadFunction } from './load-target.js';
 import { runtime } from './runtime.js';
-import type { ChildLink } from './start-methods/types.js';
+import { EXIT_REPORT } from './spares.js';
+import type { Channel, ChildLink } from './start-methods/types.js';
 
 /**
  * The child side of `@mp/core`, shared by both start methods: become the
@@ -25,6 +26,43 @@ async function reapChildren(): Promise<void> {
   const children = activeChildren();
   for (const child of children) if (child.daemon) child.terminate();
   await Promise.all(children.map((child) => child.join()));
+}
+
+/** How long a finished child waits for its parent to take the last of its output before it exits anyway. */
+const FLUSH_WAIT_MS = 5;
+
+function outputPending(): boolean {
+  return process.stdout.writableLength > 0 || process.stderr.writableLength > 0;
+}
+
+/**
+ * Gives the parent a moment to take this child's last output (a thread's
+ * stdout is a stream to the parent thread; a chunk counts as written once the
+ * parent has passed it on). Bounded: a parent blocked in synchronous code
+ * cannot take anything, and must not be kept waiting for this child's exit.
+ */
+async function settleOutput(): Promise<void> {
+  const until = performance.now() + FLUSH_WAIT_MS;
+  while (outputPending() && performance.now() < until) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Exits with `code`. The last `'exit'` listener tells the parent the exit code
+ * when all output is out, so that its `join()` resolves without waiting for
+ * this isolate's teardown or this process's reaping; with output still in
+ * flight it says nothing, and the parent waits for the real exit (which
+ * flushes the output first).
+ */
+function exitWith(code: number, channel: Channel): never {
+  process.once('exit', (final) => {
+    if (outputPending()) return;
+    try {
+      channel.post({ [EXIT_REPORT]: final });
+    } catch {
+      // The parent is gone (its channel closed): nobody to tell.
+    }
+  });
+  process.exit(code);
 }
 
 /** Runs the child described by `link` and exits with its exit code. */
@@ -48,7 +86,7 @@ export async function runChild(link: ChildLink): Promise<never> {
   let exitCode = 0;
   process.on('uncaughtException', (error) => {
     report(boot.name, error);
-    process.exit(1);
+    exitWith(1, link.channel);
   });
 
   // Until the target's class is known, a plain Process stands for this child, so
@@ -79,5 +117,6 @@ export async function runChild(link: ChildLink): Promise<never> {
     exitCode = 1;
   }
   await reapChildren();
-  process.exit(exitCode);
+  await settleOutput();
+  exitWith(exitCode, link.channel);
 }

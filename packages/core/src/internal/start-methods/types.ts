@@ -92,3 +92,10 @@ export interface ChildLink {
 /** Exit code reported after `terminate()` (-SIGTERM) and `kill()` (-SIGKILL). */
 export const EXIT_TERMINATED = -15;
 export const EXIT_KILLED = -9;
+
+/**
+ * The environment variable through which a `'process'` child learns its
+ * parent's pid before its boot data arrives (a spare waits for it long after
+ * it started, and must die if its parent did). The child removes it.
+ */
+export const PARENT_PID_ENV = 'MP_PARENT_PID';
