@@ -10,6 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import { clusterCases } from './cases/cluster.mjs';
 import { eventCases } from './cases/event.mjs';
 import { listenerCases } from './cases/listener.mjs';
 import { lockCases } from './cases/lock.mjs';
@@ -84,6 +85,7 @@ const cases = [
   ...sharedArrayCases(sizes),
   ...listenerCases(sizes),
   ...sharedMemoryCases(sizes),
+  ...clusterCases(sizes),
 ].filter((bench) => options.only.length === 0 || options.only.some((id) => bench.id.startsWith(id)));
 if (cases.length === 0) fail(`--only ${options.only.join(',')} matches no case`);
 
