@@ -11,9 +11,12 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const SRC = fileURLToPath(new URL('./src/', import.meta.url));
 const ORDER = ['process', 'pool', 'queue', 'lock', 'semaphore', 'event', 'pipe', 'value-array', 'shared-memory', 'listener-client'];
+/** Examples that run only when named: they need more than Node (cluster: a redis-server). */
+export const OPT_IN = ['cluster'];
 export const EXAMPLES = readdirSync(SRC)
   .filter((file) => file.endsWith('.ts'))
   .map((file) => file.slice(0, -3))
+  .filter((name) => !OPT_IN.includes(name))
   .sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
 
 /** Node flags that let this Node run a .ts file: none where types are stripped natively, tsx elsewhere. */
@@ -36,7 +39,7 @@ function parse(argv) {
     console.error(`Unknown start method '${method}': use --start-method thread or --start-method process`);
     process.exit(2);
   }
-  const unknown = names.filter((name) => !EXAMPLES.includes(name));
+  const unknown = names.filter((name) => !EXAMPLES.includes(name) && !OPT_IN.includes(name));
   if (unknown.length > 0) {
     console.error(`Unknown example ${unknown.join(', ')}: choose from ${EXAMPLES.join(', ')}`);
     process.exit(2);
