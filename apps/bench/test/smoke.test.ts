@@ -33,9 +33,12 @@ const ALL_CASES = [
   ...['process-one', 'process-ten', 'pool-start', 'pool-map', 'pool-apply', 'pool-abort'],
   ...['queue-small', 'queue-kib', 'pipe', 'lock-uncontended', 'lock-increments', 'event', 'shared-array'],
   ...['listener', 'shared-memory-attach'],
+  ...['cluster-map', 'cluster-apply', 'cluster-chunking'],
 ];
 /** Cases CPython has no counterpart for (its Pool cannot stop one running task): measured beside the Node pools only. */
-const NO_CPYTHON = ['pool-abort'];
+const NO_CPYTHON = ['pool-abort', 'cluster-map', 'cluster-apply', 'cluster-chunking'];
+/** Cases that need a redis-server: without one (outside CI) every row is skipped, saying what to install. */
+const REDIS_CASES = ['cluster-map', 'cluster-apply', 'cluster-chunking'];
 
 let scratch: string;
 let report: Report;
@@ -85,6 +88,8 @@ describe('pnpm bench --quick', () => {
             expect(row.samples.length, where).toBeGreaterThan(0);
           } else if (row.kind === 'mp-process' && SHARED_MEMORY_CASES.includes(bench.id)) {
             expect(row.na, where).toBe('StartMethodError');
+          } else if (REDIS_CASES.includes(bench.id) && process.env['CI'] !== 'true') {
+            expect(row.na, where).toBe('skipped: redis-server not found (apt-get install -y redis-server)');
           } else if (row.kind === 'cpython-fork' || row.kind === 'cpython-spawn') {
             expect(report.python, where).toBeNull();
             expect(row.na, where).toBe('skipped: python3 not found');

@@ -21,6 +21,11 @@ const BENCH_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MP_WORKER = fileURLToPath(import.meta.resolve('@mp/cluster/package.json').replace(/package\.json$/, 'dist/bin/mp-worker.js'));
 const BULLMQ_WORKER = fileURLToPath(new URL('../targets/bullmq-worker.mjs', import.meta.url));
 const WORKERS = 2;
+/**
+ * Finished raw jobs BullMQ keeps: `waitUntilFinished` reads a finished job's record, so a job
+ * deleted on completion (`removeOnComplete: true`) can fail it with "Missing key".
+ */
+const RAW_KEEP = 1_000;
 const HAVE_REDIS = spawnSync('redis-server', ['--version']).status === 0;
 
 /** @returns {Promise<number>} */
@@ -140,7 +145,7 @@ function rawQueue() {
 async function rawMap(items, size) {
   const { queue, events } = await rawQueue();
   const jobs = [];
-  for (let i = 0; i < items.length; i += size) jobs.push({ name: 'chunk', data: { items: items.slice(i, i + size) }, opts: { removeOnComplete: true, removeOnFail: true } });
+  for (let i = 0; i < items.length; i += size) jobs.push({ name: 'chunk', data: { items: items.slice(i, i + size) }, opts: { removeOnComplete: RAW_KEEP, removeOnFail: RAW_KEEP } });
   const added = await queue.addBulk(jobs);
   const chunks = await Promise.all(added.map((job) => job.waitUntilFinished(events)));
   return chunks.flat();
@@ -210,7 +215,7 @@ export function clusterCases(sizes) {
           const { queue, events } = await rawQueue();
           const start = performance.now();
           for (let i = 0; i < applies; i++) {
-            const job = await queue.add('chunk', { items: [i] }, { removeOnComplete: true, removeOnFail: true });
+            const job = await queue.add('chunk', { items: [i] }, { removeOnComplete: RAW_KEEP, removeOnFail: RAW_KEEP });
             await job.waitUntilFinished(events);
           }
           return ((performance.now() - start) * 1e3) / applies;
