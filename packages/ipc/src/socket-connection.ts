@@ -7,6 +7,7 @@ import { BadMessageError } from './socket-errors.js';
 import { byteRange, toInteger } from './internal/byte-range.js';
 import { toDeadline } from './internal/deadline.js';
 import type { FrameSocket } from './internal/socket-frames.js';
+import { decodeScalar, encodeScalarFrame, NOT_SCALAR } from './internal/socket-scalars.js';
 
 /** Set by {@link makeSocketConnection} just before `new`. */
 let adopting: { frames: FrameSocket; limit: number } | undefined;
@@ -146,6 +147,12 @@ export class SocketConnection<T = unknown> implements Disposable {
    */
   send(obj: T): void {
     this.#checkWritable('send');
+    // Scalars (the common small message) skip the walk and v8.serialize: same bytes, written directly.
+    const scalar = encodeScalarFrame(obj);
+    if (scalar !== undefined) {
+      this.#frames.writeFrame(scalar);
+      return;
+    }
     const shared = findShared(obj, 'obj');
     if (shared !== undefined) {
       throw new DataCloneError(
@@ -200,7 +207,10 @@ export class SocketConnection<T = unknown> implements Disposable {
    * ```
    */
   async recv(): Promise<T> {
-    const frame = await this.#next('recv');
+    this.#check('recv');
+    const frame = this.#frames.tryNext(this.#limit) ?? (await this.#next('recv'));
+    const scalar = decodeScalar(frame);
+    if (scalar !== NOT_SCALAR) return scalar as T;
     try {
       return deserialize(frame) as T;
     } catch (error) {

@@ -20,6 +20,8 @@ import { BadMessageError, MessageTooLongError } from '../socket-errors.js';
 export const DEFAULT_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
 /** Above this many unread bytes with no reader waiting, reading from the socket pauses (TCP then pushes back). */
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+/** Frames up to this many payload bytes are copied behind their header and written as one buffer. */
+const COALESCE_BYTES = 64 * 1024;
 
 /** One frame's header for a payload of `length` bytes. */
 export function frameHeader(length: number): Buffer {
@@ -47,15 +49,17 @@ export class FrameSocket {
   #error: Error | undefined;
   /** Set once a frame header broke a limit: the stream is desynchronised for good. */
   #fatal: Error | undefined;
-  readonly #waiters = new Set<() => void>();
-  #refs = 0;
+  /** Who waits for the next event on the socket; all are woken (and forgotten) at once. */
+  #waiters: (() => void)[] = [];
+  /** Whether the socket holds the event loop open now (changed only on transitions: a handle call per change). */
+  #reffed = true;
 
   constructor(socket: Socket) {
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => {
       this.#chunks.push(chunk);
       this.#buffered += chunk.byteLength;
-      if (this.#buffered > HIGH_WATER_BYTES && this.#waiters.size === 0) socket.pause();
+      if (this.#buffered > HIGH_WATER_BYTES && this.#waiters.length === 0) socket.pause();
       this.#wake();
     });
     socket.on('end', () => {
@@ -71,7 +75,7 @@ export class FrameSocket {
       this.#wake();
     });
     socket.on('drain', () => this.#updateRef());
-    socket.unref();
+    this.#updateRef();
   }
 
   /** Whether the other side can send nothing more (EOF, reset, or this side destroyed the socket). */
@@ -108,13 +112,31 @@ export class FrameSocket {
     this.#wake();
   }
 
-  /** Writes one frame. The socket stays ref'd until Node has handed every byte to the kernel. */
+  /**
+   * Writes one frame. A small one goes as one buffer (one `write` system call,
+   * one TCP segment with `noDelay`); a large one as header + payload, corked
+   * (no copy). The socket stays ref'd until Node has handed every byte to the
+   * kernel.
+   */
   write(payload: Uint8Array): void {
-    const header = frameHeader(payload.byteLength);
-    this.socket.cork();
-    this.socket.write(header);
-    this.socket.write(payload);
-    this.socket.uncork();
+    const length = payload.byteLength;
+    if (length <= COALESCE_BYTES) {
+      const frame = Buffer.allocUnsafe(4 + length);
+      frame.writeInt32BE(length, 0);
+      frame.set(payload, 4);
+      this.socket.write(frame);
+    } else {
+      this.socket.cork();
+      this.socket.write(frameHeader(length));
+      this.socket.write(payload);
+      this.socket.uncork();
+    }
+    this.#updateRef();
+  }
+
+  /** Writes a whole frame, length header included (made by the caller, e.g. `encodeScalarFrame`). */
+  writeFrame(frame: Buffer): void {
+    this.socket.write(frame);
     this.#updateRef();
   }
 
@@ -135,6 +157,19 @@ export class FrameSocket {
   /** The next frame if it is all here; throws as {@link FrameSocket.next} does. */
   tryNext(limit: number): Buffer | undefined {
     if (this.#fatal) throw this.#fatal;
+    // The common case: a whole frame with a 4-byte header at the front of the first chunk.
+    const first = this.#chunks[0];
+    if (first !== undefined && first.byteLength >= 4) {
+      const length = first.readInt32BE(0);
+      if (length >= 0 && length <= limit && first.byteLength >= 4 + length) {
+        const frame = first.subarray(4, 4 + length);
+        if (first.byteLength === 4 + length) this.#chunks.shift();
+        else this.#chunks[0] = first.subarray(4 + length);
+        this.#buffered -= 4 + length;
+        if (this.#buffered <= HIGH_WATER_BYTES && this.socket.isPaused() && !this.socket.destroyed) this.socket.resume();
+        return frame;
+      }
+    }
     let length: number | undefined;
     try {
       length = this.#peekLength(limit);
@@ -158,20 +193,27 @@ export class FrameSocket {
 
   /** Resolves at the next event on the socket (data, EOF, error), or after `timeout` ms. Keeps the event loop alive meanwhile. */
   changed(timeout = Infinity): Promise<void> {
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = (): void => {
+    if (this.socket.isPaused() && !this.socket.destroyed) this.socket.resume();
+    if (timeout === Infinity) {
+      const promise = new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+      });
+      this.#updateRef();
+      return promise;
+    }
+    return new Promise<void>((resolve) => {
+      const waiter = (): void => {
         clearTimeout(timer);
-        this.#waiters.delete(done);
-        this.#refs--;
-        this.#updateRef();
         resolve();
       };
-      this.#waiters.add(done);
-      this.#refs++;
+      const timer = setTimeout(() => {
+        const at = this.#waiters.indexOf(waiter);
+        if (at >= 0) this.#waiters.splice(at, 1);
+        this.#updateRef();
+        resolve();
+      }, Math.max(0, timeout));
+      this.#waiters.push(waiter);
       this.#updateRef();
-      if (this.socket.isPaused() && !this.socket.destroyed) this.socket.resume();
-      if (timeout !== Infinity) timer = setTimeout(done, Math.max(0, timeout));
     });
   }
 
@@ -182,11 +224,18 @@ export class FrameSocket {
   }
 
   #wake(): void {
-    for (const waiter of [...this.#waiters]) waiter();
+    const waiters = this.#waiters;
+    if (waiters.length === 0) return;
+    this.#waiters = [];
+    this.#updateRef();
+    for (const waiter of waiters) waiter();
   }
 
   #updateRef(): void {
-    if (this.#refs > 0 || this.socket.writableLength > 0) this.socket.ref();
+    const wanted = this.#waiters.length > 0 || this.socket.writableLength > 0;
+    if (wanted === this.#reffed) return;
+    this.#reffed = wanted;
+    if (wanted) this.socket.ref();
     else this.socket.unref();
   }
 
