@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { currentProcess, Process, ref, type Context, type StartMethod, type TaskRef } from '@mp/core';
-import { checkOptions, checkTarget, describe, toTaskRef } from '@mp/core/internal';
+import { checkOptions, checkTarget, describe, loadFunction, toTaskRef } from '@mp/core/internal';
 import { Pipe, type Address } from '@mp/ipc';
 import { resultOf, type BaseProxy } from './base-proxy.js';
 import { ManagerStateError, RemoteError } from './errors.js';
@@ -22,7 +22,7 @@ export interface RegisterOptions {
   exposed?: readonly string[];
   /** Methods whose result is served as an object of another typeid (a proxy is returned). Python: `method_to_typeid`. */
   methodToTypeid?: Readonly<Record<string, string>>;
-  /** Whether the manager gets a method `typeid(...args)` making new objects. @defaultValue true (`false` when no callable) */
+  /** Whether the manager gets a method `typeid(...args)` making new objects. @defaultValue true */
   create?: boolean;
 }
 
@@ -244,7 +244,7 @@ export class BaseManager implements AsyncDisposable {
     if (this.#state !== 'initial') throw new ManagerStateError(`getServer() on a manager that is ${this.#state}.`);
     const own = new Map(registryOf(this.constructor));
     for (const [typeid, entry] of this.#own) own.set(typeid, entry);
-    const specs = toSpecs(this.#types(), (config) => own.get(config.typeid)?.fn);
+    const specs = toSpecs(this.#types(), (config) => own.get(config.typeid)?.fn, (ref, typeid) => loadFunction(ref, `callable of typeid '${typeid}'`));
     return new Server(specs, { address: this.#requested, authkey: this.#authkey });
   }
 
@@ -385,7 +385,7 @@ function makeEntry(typeid: unknown, callable: unknown, options: RegisterOptions 
       ref: taskRef,
       exposed: exposed === undefined ? undefined : [...exposed],
       methodToTypeid: pairs,
-      create: create ?? taskRef !== undefined,
+      create: create ?? true,
     },
   };
 }

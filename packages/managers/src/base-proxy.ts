@@ -51,6 +51,12 @@ const collected = new FinalizationRegistry<{ address: Address; authkey: Uint8Arr
   }
 });
 
+/**
+ * The module a receiver loads to rebuild a proxy: the package's entry, which
+ * defines every proxy class (this file is bundled into a chunk beside it).
+ */
+const PACKAGE_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './index.ts' : './index.js', import.meta.url).href;
+
 const sameKey = (a: Uint8Array | null, b: Uint8Array): boolean => a !== null && Buffer.compare(a, b) === 0;
 
 /**
@@ -152,7 +158,7 @@ export class BaseProxy implements Shareable {
     collected.unregister(this);
     const authkey = this.#authkey;
     const own = authkey !== null && sameKey(authkey, currentProcess().authkey);
-    return { type: PROXY_TYPE, module: import.meta.url, state: { token: this.#token, authkey: own ? undefined : authkey } };
+    return { type: PROXY_TYPE, module: PACKAGE_ENTRY, state: { token: this.#token, authkey: own ? undefined : authkey } };
   }
 
   /** Python's repr: `<DictProxy object, typeid 'dict' at 127.0.0.1:4000 #3>`. */
@@ -178,8 +184,32 @@ export function defineProxyKind(kind: string, cls: ProxyClass): void {
 
 /** @internal Builds the proxy of a token (unknown kinds get the generic proxy). */
 export function makeProxy(token: Token, authkey: Uint8Array | null, counted: boolean): BaseProxy {
-  const Class = KINDS.get(token.kind) ?? KINDS.get('auto') ?? BaseProxy;
-  return new Class(token, authkey).track(counted);
+  const Class = KINDS.get(token.kind);
+  const proxy = Class ? new Class(token, authkey) : new BaseProxy(token, authkey);
+  proxy.track(counted);
+  return Class ? proxy : withExposedMethods(proxy, token);
+}
+
+/**
+ * The generic proxy of a registered type (Python's `AutoProxy`): a JS Proxy
+ * that gives each exposed name a method calling it in the manager. `then` is
+ * never one, so that a proxy can be awaited as a value; the BaseProxy's own
+ * members come bound to it (for its private fields).
+ */
+function withExposedMethods(target: BaseProxy, token: Token): BaseProxy {
+  const exposed = new Set(token.exposed);
+  const methods = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+  return new Proxy(target, {
+    get: (proxied, property) => {
+      if (typeof property === 'string' && property !== 'then' && exposed.has(property) && !(property in proxied)) {
+        let method = methods.get(property);
+        if (!method) methods.set(property, (method = (...args: unknown[]) => proxied.callMethod(property, args)));
+        return method;
+      }
+      const value: unknown = Reflect.get(proxied, property, proxied);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(proxied) : value;
+    },
+  });
 }
 
 function reviveProxy(state: ProxyState): BaseProxy {

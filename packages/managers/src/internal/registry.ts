@@ -33,7 +33,11 @@ export function construct(fn: Function, args: unknown[]): unknown {
  * The server's specs of registered types, given how to find each callable
  * (here, or loaded by its reference in the manager process).
  */
-export function toSpecs(types: readonly TypeConfig[], callableOf: (config: TypeConfig) => Function | undefined): TypeSpec[] {
+export function toSpecs(
+  types: readonly TypeConfig[],
+  callableOf: (config: TypeConfig) => Function | undefined,
+  load?: (ref: TaskRef, typeid: string) => Promise<Function>,
+): TypeSpec[] {
   return types.map((config) => {
     if (config.builtin) {
       const spec = BUILTIN_TYPES.find((builtin) => builtin.typeid === config.typeid);
@@ -41,12 +45,16 @@ export function toSpecs(types: readonly TypeConfig[], callableOf: (config: TypeC
       return spec;
     }
     const fn = callableOf(config);
+    const ref = config.ref;
+    // A callable given by reference only is loaded at its first use (getServer() in the program that registered it).
+    let loaded: Promise<Function> | undefined;
+    const lazy = !fn && ref && load ? async (args: unknown[]) => construct(await (loaded ??= load(ref, config.typeid)), args) : undefined;
     return {
       typeid: config.typeid,
       kind: 'auto',
       exposed: config.exposed,
       methodToTypeid: new Map(config.methodToTypeid),
-      create: config.create && fn ? (args: unknown[]) => construct(fn, args) : undefined,
+      create: !config.create ? undefined : fn ? (args: unknown[]) => construct(fn, args) : lazy,
     } satisfies TypeSpec;
   });
 }

@@ -1,5 +1,4 @@
-import { BaseProxy, defineProxyKind } from '../base-proxy.js';
-import type { Token } from '../internal/wire.js';
+import type { BaseProxy } from '../base-proxy.js';
 
 /** The methods of `T` as async calls (what an {@link AutoProxy} offers). */
 export type Proxied<T> = {
@@ -20,27 +19,3 @@ export type Proxied<T> = {
  * {@includeCode ../../../../apps/examples/src/manager.ts#register}
  */
 export type AutoProxy<T = unknown> = BaseProxy & Proxied<T>;
-
-class AutoProxyBase extends BaseProxy {
-  static {
-    defineProxyKind('auto', AutoProxyBase);
-  }
-
-  constructor(token: Token, authkey: Uint8Array | null) {
-    super(token, authkey);
-    const exposed = new Set(token.exposed);
-    const methods = new Map<string, (...args: unknown[]) => Promise<unknown>>();
-    // A JS Proxy gives each exposed name a method; everything else is the BaseProxy's own (bound, for its private fields).
-    return new Proxy(this, {
-      get: (target, property) => {
-        if (typeof property === 'string' && property !== 'then' && exposed.has(property) && !(property in target)) {
-          let method = methods.get(property);
-          if (!method) methods.set(property, (method = (...args: unknown[]) => target.callMethod(property, args)));
-          return method;
-        }
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-  }
-}
