@@ -17,8 +17,13 @@ import type { HostTask, Outcome, TaskSink } from './task.js';
  */
 export class MapJob implements TaskSink, Producer {
   cancelled = false;
-  /** The values of each chunk, by chunk number (an array, or a Float64Array of numbers); joined into one packed array at the end. */
-  readonly #chunks: Array<ArrayLike<unknown>>;
+  /**
+   * The result, allocated at its full length at once and filled as chunks come
+   * in: each value is copied once, while other chunks still run, and nothing is
+   * left to join at the end (growing an array of 100,000 values by push() costs
+   * more than the whole rest of the map of numbers).
+   */
+  readonly #values: unknown[];
   readonly #chunksize: number;
   readonly #result: AsyncResult<unknown[]>;
   readonly #scheduler: Scheduler;
@@ -50,7 +55,7 @@ export class MapJob implements TaskSink, Producer {
     this.#items = items;
     this.#chunksize = chunksize;
     const chunks = items.length === 0 ? 0 : Math.ceil(items.length / chunksize);
-    this.#chunks = new Array<ArrayLike<unknown>>(chunks);
+    this.#values = new Array<unknown>(items.length);
     this.#left = chunks;
     if (cancel) {
       const watched = watch(cancel, 'The map', (error) => this.#stop(error));
@@ -125,7 +130,10 @@ export class MapJob implements TaskSink, Producer {
   done(task: HostTask, outcome: Outcome): void {
     if (this.cancelled) return;
     if (outcome.ok) {
-      this.#chunks[task.index / this.#chunksize] = outcome.value as ArrayLike<unknown>;
+      // An array, or a Float64Array of numbers (numbers.ts).
+      const values = outcome.value as ArrayLike<unknown>;
+      const into = this.#values;
+      for (let i = 0, at = task.index; i < values.length; i++, at++) into[at] = values[i];
       if (outcome.errors) for (const [i, error] of outcome.errors) this.#fail(task.index + i, error);
     } else {
       this.#fail(task.index, outcome.error);
@@ -136,25 +144,6 @@ export class MapJob implements TaskSink, Producer {
       settleResult(this.#result, false, this.#firstError.error);
       return;
     }
-    settleResult(this.#result, true, join(this.#chunks));
+    settleResult(this.#result, true, this.#values);
   }
-}
-
-/** Arguments per `concat` call: far below the engine's limit on the number of arguments. */
-const CONCAT_BATCH = 8_192;
-
-/** The chunks' values as one packed array, each value copied once. */
-function join(chunks: ReadonlyArray<ArrayLike<unknown>>): unknown[] {
-  if (chunks.every((chunk) => Array.isArray(chunk))) {
-    // `concat` copies packed arrays in bulk.
-    const arrays = chunks as unknown[][];
-    if (arrays.length <= CONCAT_BATCH) return ([] as unknown[]).concat(...arrays);
-    let values: unknown[] = [];
-    for (let i = 0; i < arrays.length; i += CONCAT_BATCH) values = values.concat(...arrays.slice(i, i + CONCAT_BATCH));
-    return values;
-  }
-  // Some chunks are Float64Arrays (numbers.ts): one pass, filled with push() so that the array stays packed.
-  const values: unknown[] = [];
-  for (const chunk of chunks) for (let i = 0; i < chunk.length; i++) values.push(chunk[i]);
-  return values;
 }

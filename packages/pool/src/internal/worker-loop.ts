@@ -1,4 +1,3 @@
-import { serialize } from 'node:v8';
 import type { TaskRef } from '@mp/core';
 import { decode, discard, encode, loadFunction, whileBootstrapping, parentChannel, type Channel, type Encoded, type SharedTable } from '@mp/core/internal';
 import { toRecord, type ErrorRecord } from './error-record.js';
@@ -362,9 +361,12 @@ class WorkerLoop {
   }
 }
 
-/** The clone check of the transport: `v8.serialize` for IPC, `structuredClone` for threads. */
+/**
+ * The clone check of the transport: `v8.serialize` for IPC, `structuredClone` for threads.
+ * `node:v8` is looked up here, not imported: a thread worker would load it for nothing at its start.
+ */
 function probe(value: unknown, method: 'thread' | 'process'): void {
-  if (method === 'process') serialize(value);
+  if (method === 'process') process.getBuiltinModule('node:v8').serialize(value);
   else structuredClone(value);
 }
 
