@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const SRC = fileURLToPath(new URL('./src/', import.meta.url));
-const ORDER = ['process', 'pool', 'queue', 'lock', 'semaphore', 'event', 'pipe', 'value-array', 'shared-memory', 'listener-client'];
+const ORDER = ['process', 'pool', 'queue', 'lock', 'semaphore', 'event', 'pipe', 'value-array', 'shared-memory', 'listener-client', 'manager'];
 /** Examples that run only when named: they need more than Node (cluster: a redis-server). */
 export const OPT_IN = ['cluster'];
 export const EXAMPLES = readdirSync(SRC)
