@@ -28,7 +28,7 @@ async function reapChildren(): Promise<void> {
   await Promise.all(children.map((child) => child.join()));
 }
 
-/** How long a finished child waits for its parent to take the last of its output before it exits anyway. */
+/** How long a finished thread child waits for its parent to take the last of its output before it exits anyway. */
 const FLUSH_WAIT_MS = 5;
 
 function outputPending(): boolean {
@@ -36,12 +36,24 @@ function outputPending(): boolean {
 }
 
 /**
- * Gives the parent a moment to take this child's last output (a thread's
- * stdout is a stream to the parent thread; a chunk counts as written once the
- * parent has passed it on). Bounded: a parent blocked in synchronous code
- * cannot take anything, and must not be kept waiting for this child's exit.
+ * Lets this child's last output out before it exits.
+ *
+ * `'process'`: stdout and stderr are the parent's own file descriptors; a pipe
+ * (`node prog.js | less`) takes what it can and Node writes the rest later, so
+ * an exit now would lose it. Wait until it is written, as Python's child
+ * flushes `sys.stdout` at exit (however slow the reader).
+ *
+ * `'thread'`: they are streams to the parent thread, and a chunk counts as
+ * written once the parent has passed it on. Nothing is lost at exit (Node
+ * drains them), so this wait only lets the exit report go early; it is bounded,
+ * because a parent blocked in synchronous code cannot take anything and must
+ * not be kept waiting for this child's exit.
  */
-async function settleOutput(): Promise<void> {
+async function settleOutput(method: ChildLink['method']): Promise<void> {
+  if (method === 'process') {
+    await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
+    return;
+  }
   const until = performance.now() + FLUSH_WAIT_MS;
   while (outputPending() && performance.now() < until) await new Promise((resolve) => setImmediate(resolve));
 }
@@ -117,6 +129,6 @@ export async function runChild(link: ChildLink): Promise<never> {
     exitCode = 1;
   }
   await reapChildren();
-  await settleOutput();
+  await settleOutput(method);
   exitWith(exitCode, link.channel);
 }

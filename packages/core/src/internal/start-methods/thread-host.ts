@@ -53,26 +53,33 @@ interface ThreadSpare {
   readonly ready: Int32Array;
 }
 
-const SPARE_KIND: SpareKind<ThreadSpare> = {
-  make() {
-    const { port1, port2 } = new MessageChannel();
-    // Output goes to this process's stdout/stderr through this thread without
-    // holding its event loop open (a daemon must not keep the program alive,
-    // and whether the child will be one is not known yet). It stays in order
-    // with the exit report: the child sends that only once this thread has
-    // taken all its output (see child-main.ts).
-    const ready = new Int32Array(new SharedArrayBuffer(4));
-    const started = startWorker({ workerData: { spare: port2, ready }, transferList: [port2], stdout: false, stderr: false });
-    started.worker.unref();
-    return { started, port: port1, ready };
-  },
-  usable: (spare) => !spare.started.dead,
-  ready: (spare) => Atomics.load(spare.ready, 0) === 1,
-  dispose: (spare) => void spare.started.worker.terminate(),
-};
+/**
+ * Spares for children whose output is piped through this thread (`piped`: in
+ * order with the exit report, but the pipe holds this thread's event loop open
+ * while it is read, which starts at hand-off) or goes straight to the shared
+ * stdout/stderr (daemons, which must not keep the program alive). Two stocks,
+ * each filled only once a child of its kind was started.
+ */
+function spareKind(piped: boolean): SpareKind<ThreadSpare> {
+  return {
+    make() {
+      const { port1, port2 } = new MessageChannel();
+      const ready = new Int32Array(new SharedArrayBuffer(4));
+      const started = startWorker({ workerData: { spare: port2, ready }, transferList: [port2], stdout: piped, stderr: piped });
+      started.worker.unref();
+      return { started, port: port1, ready };
+    },
+    usable: (spare) => !spare.started.dead,
+    ready: (spare) => Atomics.load(spare.ready, 0) === 1,
+    dispose: (spare) => void spare.started.worker.terminate(),
+  };
+}
 
-function stock() {
-  return spareStock('thread', SPARE_KIND);
+const PIPED = spareKind(true);
+const STRAIGHT = spareKind(false);
+
+function stock(piped: boolean) {
+  return piped ? spareStock('thread', PIPED) : spareStock('thread-daemon', STRAIGHT);
 }
 
 /**
@@ -85,18 +92,18 @@ export const threadHost: StartMethodHost = {
   name: 'thread',
   crossProcess: false,
   spawn(boot: BootData, options: SpawnOptions = {}): ChildHandle {
-    // A spare runs with the parent's own V8 limits: a child that asks for others starts cold.
-    const spare = options.resourceLimits ? undefined : stock().take();
-    if (spare) {
-      const handOff: HandOff<BootData> = { boot, env: currentEnv() };
-      spare.port.postMessage(handOff);
-      if (!boot.daemon) spare.started.worker.ref();
-      return watch(spare.started, boot, false);
-    }
     // Piping a worker's output through this thread keeps it in order with the
     // exit report, but the pipe holds the event loop open: a daemon, which must
     // not keep the program alive, writes straight to the shared stdout instead.
     const piped = !boot.daemon;
+    // A spare runs with the parent's own V8 limits: a child that asks for others starts cold.
+    const spare = options.resourceLimits ? undefined : stock(piped).take();
+    if (spare) {
+      const handOff: HandOff<BootData> = { boot, env: currentEnv() };
+      spare.port.postMessage(handOff);
+      if (!boot.daemon) spare.started.worker.ref();
+      return watch(spare.started, boot, piped);
+    }
     const started = startWorker({
       workerData: boot,
       stdout: piped,
