@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { clusterCases } from './cases/cluster.mjs';
 import { eventCases } from './cases/event.mjs';
 import { listenerCases } from './cases/listener.mjs';
+import { managerCases } from './cases/manager.mjs';
 import { lockCases } from './cases/lock.mjs';
 import { pipeCases } from './cases/pipe.mjs';
 import { poolCases } from './cases/pool.mjs';
@@ -84,6 +85,7 @@ const cases = [
   ...eventCases(sizes),
   ...sharedArrayCases(sizes),
   ...listenerCases(sizes),
+  ...managerCases(sizes),
   ...sharedMemoryCases(sizes),
   ...clusterCases(sizes),
 ].filter((bench) => options.only.length === 0 || options.only.some((id) => bench.id.startsWith(id)));

@@ -120,6 +120,17 @@ def listener_echo(address):
             conn.send(m)
 
 
+def manager_dict_trips(d, n, warm):
+    for i in range(warm):
+        d['k'] = i
+        d['k']
+    start = time.perf_counter()
+    for i in range(n):
+        d['k'] = i
+        d['k']
+    d['us'] = (time.perf_counter() - start) * 1e6 / n
+
+
 def shm_attach(name, n, warm, report):
     for _ in range(warm):
         shared_memory.SharedMemory(name).close()
@@ -292,6 +303,13 @@ def op_listener(n, warm):
     return us
 
 
+def op_manager_dict(n, warm):
+    with ctx.Manager() as manager:
+        d = manager.dict()
+        run_all([ctx.Process(target=manager_dict_trips, args=(d, n, warm))])
+        return d['us']
+
+
 def op_shared_memory_attach(n, warm):
     shm = shared_memory.SharedMemory(create=True, size=4096)
     try:
@@ -317,6 +335,7 @@ OPS = {
     'shared-array': op_shared_array,
     'listener': op_listener,
     'shared-memory-attach': op_shared_memory_attach,
+    'manager-dict': op_manager_dict,
 }
 
 

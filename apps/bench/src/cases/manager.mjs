@@ -1,0 +1,43 @@
+// Manager().dict() set+get round trip from a child, beside CPython's in the same run.
+import { Manager } from '@mp/managers';
+import { cpython } from '../cpython.mjs';
+import { joinAll, mpKind, mpName, startChildren, target } from '../mp.mjs';
+
+/** @typedef {import('../types.mjs').Case} Case */
+/** @typedef {import('../types.mjs').Variant} Variant */
+
+const TRIPS = target('manager', 'dictTrips');
+
+/**
+ * @param {import('../types.mjs').Sizes} sizes
+ * @returns {Case[]}
+ */
+export function managerCases(sizes) {
+  // Two calls to another process per trip: a tenth of the Pipe case's count keeps the case short.
+  const n = Math.max(10, Math.floor(sizes.pipeTrips / 10));
+  const warm = Math.max(1, Math.floor(sizes.warmUpTrips / 10));
+  /** @type {(method: 'thread' | 'process') => Variant} */
+  const mp = (method) => ({
+    name: mpName(method),
+    kind: mpKind(method),
+    async once(scope) {
+      const manager = await Manager({ context: method }); // the manager process under the same start method
+      scope.defer(() => manager.shutdown());
+      const d = await manager.dict();
+      await joinAll(startChildren(scope, method, [{ target: TRIPS, args: [d, n, warm] }]));
+      return /** @type {number} */ (await d.get('us'));
+    },
+  });
+  return [
+    {
+      id: 'manager-dict',
+      title: 'Manager().dict() set+get round trip from a child',
+      detail:
+        `a child does \`await d.set('k', i)\` + \`await d.get('k')\` on a \`Manager().dict()\` proxy, ${n.toLocaleString('en')} times ` +
+        `after ${warm.toLocaleString('en')} untimed; mean per set+get pair (two calls to the manager process). ` +
+        "Python: `d['k'] = i; d['k']` on `Manager().dict()` from a child",
+      metrics: [{ id: 'us', title: 'Manager().dict() set+get round trip', unit: 'µs', better: 'lower' }],
+      variants: [mp('thread'), mp('process'), cpython('fork', 'manager-dict', { n, warm }), cpython('spawn', 'manager-dict', { n, warm })],
+    },
+  ];
+}
