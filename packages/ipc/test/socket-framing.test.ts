@@ -1,0 +1,269 @@
+import { spawn } from 'node:child_process';
+import { connect, createServer, Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Process, ref, type StartMethod } from '@mp/core';
+import { BadMessageError, Client, Listener, type SocketConnection } from '@mp/ipc';
+
+/**
+ * The socket framing's fast paths: scalars written and read without
+ * v8.serialize (the same bytes), one buffer per small frame, frames parsed
+ * from whatever chunks TCP delivers, and the event loop held only while
+ * someone waits.
+ */
+
+const open: { close?(): void; destroy?(): void }[] = [];
+afterEach(() => {
+  for (const item of open.splice(0)) item.close ? item.close() : item.destroy?.();
+});
+
+function frame(payload: Uint8Array): Buffer {
+  const header = Buffer.alloc(4);
+  header.writeInt32BE(payload.byteLength);
+  return Buffer.concat([header, payload]);
+}
+
+/** A listener without authkey, one accepted connection, and the raw socket at the other end (reading into `received`). */
+async function rawPair(): Promise<{ conn: SocketConnection; raw: Socket; received: () => Buffer; arrived: (bytes: number) => Promise<Buffer> }> {
+  const listener = await new Listener(['127.0.0.1', 0], { authkey: null }).ready;
+  open.push(listener);
+  const [host, port] = listener.address as readonly [string, number];
+  const raw = connect({ host, port });
+  raw.setNoDelay(true);
+  open.push(raw);
+  const chunks: Buffer[] = [];
+  let check = (): void => {};
+  raw.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    check();
+  });
+  const conn = await listener.accept();
+  open.push(conn);
+  const received = (): Buffer => Buffer.concat(chunks);
+  const arrived = (bytes: number): Promise<Buffer> =>
+    new Promise((resolve) => {
+      check = () => {
+        if (received().byteLength >= bytes) resolve(received());
+      };
+      check();
+    });
+  return { conn, raw, received, arrived };
+}
+
+/** Splits a stream of frames back into payloads (the test's own reader, independent of @mp's). */
+function payloads(stream: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let at = 0;
+  while (at < stream.byteLength) {
+    const length = stream.readInt32BE(at);
+    out.push(stream.subarray(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  expect(at).toBe(stream.byteLength);
+  return out;
+}
+
+const SCALARS: unknown[] = [
+  0, 1, -1, 63, 64, -64, -65, 127, 128, 8191, 8192, 2 ** 30 - 1, -(2 ** 30), 2 ** 30, -(2 ** 30) - 1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 53,
+  -0, 0.5, -1.25, Math.PI, 1e300, -1e-300, Number.MIN_VALUE, Number.MAX_VALUE, NaN, Infinity, -Infinity,
+  '', 'a', 'hello', 'é ÿ \u0000 \u00ff', 'x'.repeat(127), 'x'.repeat(128), 'x'.repeat(4096), 'x'.repeat(4097), 'π two-byte', '\ud800 lone', '😀',
+  true, false, null, undefined,
+];
+
+describe('scalars on the wire', () => {
+  it('each scalar leaves as its v8.serialize form, in a frame of its own, and comes back as itself', { timeout: 20_000 }, async () => {
+    const { conn, raw, arrived } = await rawPair();
+    let expected = 0;
+    for (const value of SCALARS) {
+      conn.send(value);
+      expected += 4 + serialize(value).byteLength;
+    }
+    const sent = payloads(await arrived(expected));
+    expect(sent).toHaveLength(SCALARS.length);
+    SCALARS.forEach((value, i) => {
+      expect(Object.is(deserialize(sent[i]!), value)).toBe(true);
+      // Byte for byte what v8.serialize writes (V8 writes integers outside ±2^30 as Smis or doubles depending on the build: those only decode alike).
+      if (typeof value !== 'number' || Math.abs(value) < 2 ** 30) expect([...sent[i]!]).toEqual([...serialize(value)]);
+    });
+    // The other way: what a peer's v8.serialize wrote is read back exactly.
+    raw.write(Buffer.concat(SCALARS.map((value) => frame(serialize(value)))));
+    for (const value of SCALARS) expect(Object.is(await conn.recv(), value)).toBe(true);
+  });
+
+  it('scalar-looking frames that are not exactly one scalar decode as v8.deserialize decodes them, or are BadMessageError', { timeout: 20_000 }, async () => {
+    const { conn, raw } = await rawPair();
+    const [v0, v1] = serialize(0);
+    const forms = [
+      [v0, v1, 0x49, 0x02, 0x00], // an int then a trailing byte
+      [v0, v1, 0x49, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], // a varint longer than 5 bytes
+      [v0, v1, 0x49, 0x80], // a varint cut short
+      [v0, v1, 0x49, 0xff, 0xff, 0xff, 0xff, 0x7f], // a 5-byte varint beyond 32 bits
+      [v0, v1, 0x4e, 1, 2, 3], // a double cut short
+      [v0, v1, 0x22, 0x05, 0x61], // a string shorter than its length
+      [v0, v1, 0x22, 0x01, 0x61, 0x62], // a string with a trailing byte
+      [v0, v1, 0x54, 0x54], // true, twice
+      [v0, 0x0e, 0x49, 0x02], // an older format version
+      [0xfe, v1, 0x49, 0x02], // not a v8 header
+      [v0, v1], // a header alone
+      [v0, v1, 0x6f, 0x7b, 0x00], // an empty object: not a scalar, v8.deserialize reads it
+    ].map((bytes) => Buffer.from(bytes));
+    raw.write(Buffer.concat([...forms.map(frame), frame(serialize('after'))]));
+    for (const form of forms) {
+      let expected: { value: unknown } | 'error';
+      try {
+        expected = { value: deserialize(form) };
+      } catch {
+        expected = 'error';
+      }
+      const got = await conn.recv().then(
+        (value) => ({ value }),
+        (error: unknown) => error,
+      );
+      if (expected === 'error') expect(got).toBeInstanceOf(BadMessageError);
+      else expect(got).toEqual(expected);
+    }
+    // The stream is still in step.
+    expect(await conn.recv()).toBe('after');
+  });
+});
+
+describe('frames on the wire', () => {
+  it('a small frame leaves in one piece: one write, header and payload in the first chunk the peer reads', { timeout: 20_000 }, async () => {
+    const { conn, arrived } = await rawPair();
+    const writes = vi.spyOn(Socket.prototype, 'write');
+    try {
+      conn.send({ some: 'object', n: [1, 2, 3] });
+      expect(writes).toHaveBeenCalledTimes(1);
+      conn.sendBytes(Buffer.alloc(1000, 1));
+      expect(writes).toHaveBeenCalledTimes(2);
+    } finally {
+      writes.mockRestore();
+    }
+    const first = await arrived(1);
+    // The first read holds at least the whole first frame (the kernel may have joined the second to it).
+    expect(first.byteLength).toBeGreaterThanOrEqual(4 + first.readInt32BE(0));
+    const both = payloads(await arrived(4 + serialize({ some: 'object', n: [1, 2, 3] }).byteLength + 4 + 1000));
+    expect(deserialize(both[0]!)).toEqual({ some: 'object', n: [1, 2, 3] });
+    expect(both[1]!.equals(Buffer.alloc(1000, 1))).toBe(true);
+  });
+
+  it('frames split anywhere across TCP segments, and many per segment, arrive whole and in order', { timeout: 30_000 }, async () => {
+    const { conn, raw } = await rawPair();
+    const values: unknown[] = [7, 'split', { a: [1, 2, 3] }, -123456, 'x'.repeat(300), null, 2.5, Buffer.alloc(70_000, 3)];
+    const stream = Buffer.concat(values.map((value) => frame(serialize(value))));
+    // One byte per write for the first 64 bytes, then uneven pieces, each handed to the kernel before the next.
+    const pending = Promise.all(values.map(() => conn.recv()));
+    let at = 0;
+    let piece = 1;
+    while (at < stream.byteLength) {
+      const end = Math.min(stream.byteLength, at + (at < 64 ? 1 : piece));
+      await new Promise<void>((resolve) => raw.write(stream.subarray(at, end), () => resolve()));
+      at = end;
+      piece = (piece * 7 + 5) % 5003;
+    }
+    const got = await pending;
+    expect(got.slice(0, -1)).toEqual(values.slice(0, -1));
+    expect(Buffer.from(got.at(-1) as Uint8Array).equals(values.at(-1) as Buffer)).toBe(true);
+  });
+
+  it('large frames (past the one-buffer size) keep their bytes, both ways', { timeout: 30_000 }, async () => {
+    const listener = await new Listener(['127.0.0.1', 0], { authkey: null }).ready;
+    open.push(listener);
+    const [server, client] = await Promise.all([listener.accept(), Client(listener.address, { authkey: null })]);
+    open.push(server, client);
+    for (const size of [64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 3 * 1024 * 1024]) {
+      const bytes = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 31) & 0xff;
+      client.sendBytes(bytes);
+      server.send({ size, tail: [...bytes.subarray(-8)] });
+      const [echoed, meta] = await Promise.all([server.recvBytes(), client.recv()]);
+      expect(Buffer.from(echoed).equals(bytes)).toBe(true);
+      expect(meta).toEqual({ size, tail: [...bytes.subarray(-8)] });
+    }
+  });
+
+  it('a pending recv keeps a program alive; an idle open connection does not', { timeout: 30_000 }, async () => {
+    const server = await new Listener(['127.0.0.1', 0], { authkey: null }).ready;
+    open.push(server);
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/programs/socket-keep-alive.mjs', import.meta.url)), JSON.stringify(server.address)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const guard = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    let stdout = '';
+    const waiting = new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk;
+        if (stdout.includes('waiting\n')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const conn = await server.accept();
+    open.push(conn);
+    await waiting;
+    // Its recv() waits: give its event loop time to find nothing else to do (it would exit with code 13).
+    const early = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('alive'), 500))]);
+    expect(early).toBe('alive');
+    conn.send({ hi: 1 });
+    expect(await conn.recv()).toBe('bye');
+    // It now leaves its connection open and idle: it must exit by itself, not be killed by the guard.
+    expect(await exited).toBe(0);
+    clearTimeout(guard);
+    expect(stdout).toBe('waiting\ngot {"hi":1}\n');
+  });
+});
+
+describe.each(['thread', 'process'] as StartMethod[])('a child echoing (%s)', (method) => {
+  it('thousands of small messages, objects and bytes, pipelined both ways, keep their order', { timeout: 60_000 }, async () => {
+    const listener = await new Listener(['127.0.0.1', 0]).ready;
+    open.push(listener);
+    const p = new Process({ target: ref(new URL('./fixtures/socket-echo.ts', import.meta.url), 'echoAll'), args: [listener.address], context: method });
+    p.start();
+    const conn = await listener.accept();
+    open.push(conn);
+    const n = 5000;
+    const message = (i: number): unknown => (i % 5 === 0 ? { i, s: `m${i}` } : i % 5 === 1 ? `s${i}` : i % 5 === 2 ? [i, -i] : i % 5 === 3 ? i * 0.5 : i);
+    // Send in bursts of 100 without waiting, then take the echoes: many frames per TCP segment, both ways.
+    for (let start = 0; start < n; start += 100) {
+      for (let i = start; i < start + 100; i++) {
+        if (i % 17 === 0) {
+          conn.send('bytes');
+          conn.sendBytes(Buffer.from(`b${i}`));
+        } else {
+          conn.send(message(i));
+        }
+      }
+      for (let i = start; i < start + 100; i++) {
+        if (i % 17 === 0) expect(Buffer.from(await conn.recvBytes()).toString()).toBe(`b${i}`);
+        else expect(await conn.recv()).toEqual(message(i));
+      }
+    }
+    conn.send('stop');
+    expect(await conn.recv()).toEqual({ count: n });
+    await p.join();
+    expect(p.exitCode).toBe(0);
+  });
+});
+
+describe('a plain server', () => {
+  it('a Client writes each small frame as one buffer to a server that is not @mp', { timeout: 20_000 }, async () => {
+    const chunks: Buffer[] = [];
+    let seen: (() => void) | undefined;
+    const server = createServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        seen?.();
+      });
+    });
+    open.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as { port: number };
+    const client = await Client(['127.0.0.1', port], { authkey: null });
+    open.push(client);
+    const first = new Promise<void>((resolve) => (seen = resolve));
+    client.send('one frame');
+    await first;
+    expect(chunks[0]!.readInt32BE(0)).toBe(chunks[0]!.byteLength - 4);
+    expect(deserialize(chunks[0]!.subarray(4))).toBe('one frame');
+  });
+});
