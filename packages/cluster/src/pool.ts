@@ -49,6 +49,20 @@ const MAP_ASYNC_OPTIONS = ['chunksize', 'callback', 'errorCallback', 'signal', '
 const CLOSE_OPTIONS = ['cancelPending'] as const;
 /** Results popped per round trip once one has arrived. */
 const RESULT_BATCH = 1_000;
+/** How long join()/terminate() wait for each clean-up step beyond the removal wait (Redis may be gone). */
+const CLEANUP_MS = 1_000;
+
+/** Whether `work` settled successfully within `ms` (it is not stopped: only no longer waited for). */
+async function withDeadline(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  try {
+    return await Promise.race([work.then(() => true, () => false), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The longest join()/terminate() wait for workers to mark answered jobs complete. */
 const REMOVAL_WAIT_MS = 5_000;
 
@@ -761,18 +775,23 @@ export class Pool {
       () => true,
       () => false,
     );
-    if (connected) {
-      await this.#flush;
-      // First the record: a worker that takes one of our jobs now skips it, and pushes nothing.
-      await this.#redis.del(this.#keys.alive);
-      await Promise.all(ids.map((id) => this.#queue.remove(id).catch(() => 0)));
-      await this.#redis.del(this.#keys.results);
-      await this.#awaitRemoval([...this.#answered, ...ids]);
-    }
+    // Bounded: with Redis gone (stopped, unreachable) commands would wait in ioredis's offline queue for ever.
+    const cleaned =
+      connected &&
+      (await withDeadline(
+        (async () => {
+          await this.#flush;
+          // First the record: a worker that takes one of our jobs now skips it, and pushes nothing.
+          await this.#redis.del(this.#keys.alive);
+          await Promise.all(ids.map((id) => this.#queue.remove(id).catch(() => 0)));
+          await this.#redis.del(this.#keys.results);
+          await this.#awaitRemoval([...this.#answered, ...ids]);
+        })(),
+        REMOVAL_WAIT_MS + CLEANUP_MS,
+      ));
     this.#listener.disconnect();
-    await this.#queue.close().catch(() => {});
-    if (connected) await this.#redis.quit().catch(() => this.#redis.disconnect());
-    else this.#redis.disconnect();
+    await withDeadline(this.#queue.close(), CLEANUP_MS);
+    if (!cleaned || !(await withDeadline(this.#redis.quit(), CLEANUP_MS))) this.#redis.disconnect();
   }
 
   /**

@@ -125,6 +125,23 @@ describe.skipIf(!HAVE_REDIS)('cluster: data lost in a restart', () => {
   });
 });
 
+describe.skipIf(!HAVE_REDIS)('cluster: Redis gone for good', () => {
+  it('terminate() and join() still return (bounded) when Redis has stopped, and pending tasks reject', async () => {
+    const redis = await startRedis();
+    const queue = newQueue();
+    const worker = await startWorker(redis, queue, ['--concurrency', '1']);
+    const pool = new Pool({ connection: redis.url, queue });
+    expect(await pool.apply(square, [2])).toBe(4);
+    const pending = pool.applyAsync(sleepThen, [60_000, 'never']);
+    await kill(worker);
+    await redis.stop();
+    const started = Date.now();
+    await pool.terminate();
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await expect(pending.get()).rejects.toMatchObject({ name: 'PoolTerminatedError' });
+  });
+});
+
 describe.skipIf(!HAVE_REDIS)('mp-worker', () => {
   it('a missing module or export: the task rejects with an error naming both and the root, at once', async () => {
     const redis = await startRedis();
