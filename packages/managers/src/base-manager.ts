@@ -214,7 +214,7 @@ export class BaseManager implements AsyncDisposable {
    *
    * @returns this manager, connected
    * @throws {@link ManagerStateError} (rejection) without an address, when already started, or when nobody listens there
-   * @throws {@link AuthenticationError} (rejection) when the keys differ
+   * @throws {@link @mp/ipc!AuthenticationError} (rejection) when the keys differ
    * @example
    * {@includeCode ../../../apps/examples/src/manager.ts#connect}
    */

@@ -126,7 +126,7 @@ export class BaseProxy implements Shareable {
    * @param method - one of {@link BaseProxy.exposed}
    * @param args - data, or proxies of this or another manager
    * @returns the method's result
-   * @throws {@link RemoteError} (rejection) for an error raised by the method in the manager (or the local class of a known @mp error, with the `RemoteError` as cause)
+   * @throws {@link RemoteError} (rejection) for an error raised by the method in the manager (or the local class of a known error such as `EmptyError`, with the `RemoteError` as cause)
    * @throws {@link ManagerStateError} (rejection) when the manager is not running
    * @throws DataCloneError when an argument cannot be sent
    * @example

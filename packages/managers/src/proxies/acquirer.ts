@@ -34,7 +34,7 @@ export class AcquirerProxy extends BaseProxy {
    * Python: `release()`.
    *
    * @returns when released
-   * @throws {@link OverReleaseError} / {@link NotOwnerError} (rejection) as the local classes do
+   * @throws {@link @mp/sync!OverReleaseError} / {@link @mp/sync!NotOwnerError} (rejection) as the local classes do
    * @example
    * ```ts
    * await lock.release();
@@ -50,7 +50,7 @@ export class AcquirerProxy extends BaseProxy {
    *
    * @param timeout - ms; `undefined`: no limit
    * @returns the handle
-   * @throws {@link TimeoutError} (rejection) when not acquired within `timeout`
+   * @throws {@link @mp/core!TimeoutError} (rejection) when not acquired within `timeout`
    * @example
    * ```ts
    * {

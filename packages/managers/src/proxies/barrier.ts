@@ -19,7 +19,7 @@ export class BarrierProxy extends BaseProxy {
     defineProxyKind('barrier', BarrierProxy);
   }
 
-  /** Waits for all parties; returns this party's index (0 … parties-1). Python: `wait(timeout=None)`. @param timeout - ms @returns the index @throws {@link BrokenBarrierError} (rejection) on timeout, abort or reset */
+  /** Waits for all parties; returns this party's index (0 … parties-1). Python: `wait(timeout=None)`. @param timeout - ms @returns the index @throws {@link @mp/sync!BrokenBarrierError} (rejection) on timeout, abort or reset */
   wait(timeout?: number): Promise<number> {
     return this.callMethod('wait', [timeout]) as Promise<number>;
   }

@@ -23,17 +23,17 @@ export class ConditionProxy extends AcquirerProxy {
     defineProxyKind('condition', ConditionProxy);
   }
 
-  /** Releases the lock, waits for a notify (up to `timeout` ms), takes the lock again. Python: `wait(timeout=None)`. @param timeout - ms @returns false on timeout @throws {@link NotOwnerError} (rejection) without the lock */
+  /** Releases the lock, waits for a notify (up to `timeout` ms), takes the lock again. Python: `wait(timeout=None)`. @param timeout - ms @returns false on timeout @throws {@link @mp/sync!NotOwnerError} (rejection) without the lock */
   wait(timeout?: number): Promise<boolean> {
     return this.callMethod('wait', [timeout]) as Promise<boolean>;
   }
 
-  /** Wakes up to `n` waiters. Python: `notify(n=1)`. @param n - how many @returns when done @throws {@link NotOwnerError} (rejection) without the lock */
+  /** Wakes up to `n` waiters. Python: `notify(n=1)`. @param n - how many @returns when done @throws {@link @mp/sync!NotOwnerError} (rejection) without the lock */
   async notify(n = 1): Promise<void> {
     await this.callMethod('notify', [n]);
   }
 
-  /** Wakes every waiter. Python: `notify_all()`. @returns when done @throws {@link NotOwnerError} (rejection) without the lock */
+  /** Wakes every waiter. Python: `notify_all()`. @returns when done @throws {@link @mp/sync!NotOwnerError} (rejection) without the lock */
   async notifyAll(): Promise<void> {
     await this.callMethod('notifyAll');
   }

@@ -19,10 +19,8 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
   }
 
   /** The value of `key`, or `fallback` (undefined) when it has none. Python: `d.get(key, default)`. @param key - the key @param fallback - returned when the key is missing @returns the value */
-  get(key: K): Promise<V | undefined>;
-  get<D>(key: K, fallback: D): Promise<V | D>;
-  get(key: K, ...fallback: unknown[]): Promise<unknown> {
-    return this.callMethod('get', [key, ...fallback]);
+  get(key: K, fallback?: V): Promise<V | undefined> {
+    return this.callMethod('get', [key, fallback]) as Promise<V | undefined>;
   }
 
   /** Sets `key` to `value`. Python: `d[key] = value`. @param key - the key @param value - the value @returns when done */
@@ -77,10 +75,8 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
    * @param fallback - returned when the key is missing
    * @returns the value
    */
-  pop(key: K): Promise<V>;
-  pop<D>(key: K, fallback: D): Promise<V | D>;
-  pop(key: K, ...fallback: unknown[]): Promise<unknown> {
-    return this.callMethod('pop', [key, ...fallback]);
+  pop(key: K, ...fallback: [fallback?: V]): Promise<V> {
+    return this.callMethod('pop', [key, ...fallback]) as Promise<V>;
   }
 
   /** Removes and returns the last pair set (`KeyError` when empty). Python: `d.popitem()`. @returns the pair */

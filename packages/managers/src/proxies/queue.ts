@@ -17,22 +17,22 @@ export class QueueProxy<T = unknown> extends BaseProxy {
     defineProxyKind('queue', QueueProxy);
   }
 
-  /** Puts an item, waiting for room in a bounded queue. Python: `put`. @param item - the item @param timeout - ms @returns when it is in @throws {@link FullError} (rejection) when no room came in time */
+  /** Puts an item, waiting for room in a bounded queue. Python: `put`. @param item - the item @param timeout - ms @returns when it is in @throws {@link @mp/ipc!FullError} (rejection) when no room came in time */
   async put(item: T, timeout?: number): Promise<void> {
     await this.callMethod('put', [item, timeout]);
   }
 
-  /** Puts an item or fails at once. Python: `put_nowait`. @param item - the item @returns when it is in @throws {@link FullError} (rejection) when full */
+  /** Puts an item or fails at once. Python: `put_nowait`. @param item - the item @returns when it is in @throws {@link @mp/ipc!FullError} (rejection) when full */
   async putNowait(item: T): Promise<void> {
     await this.callMethod('putNowait', [item]);
   }
 
-  /** Takes the next item, waiting for one. Python: `get`. @param timeout - ms @returns the item @throws {@link EmptyError} (rejection) when none came in time */
+  /** Takes the next item, waiting for one. Python: `get`. @param timeout - ms @returns the item @throws {@link @mp/ipc!EmptyError} (rejection) when none came in time */
   get(timeout?: number): Promise<T> {
     return this.callMethod('get', [timeout]) as Promise<T>;
   }
 
-  /** Takes the next item or fails at once. Python: `get_nowait`. @returns the item @throws {@link EmptyError} (rejection) when empty */
+  /** Takes the next item or fails at once. Python: `get_nowait`. @returns the item @throws {@link @mp/ipc!EmptyError} (rejection) when empty */
   getNowait(): Promise<T> {
     return this.callMethod('getNowait') as Promise<T>;
   }
@@ -76,7 +76,7 @@ export class JoinableQueueProxy<T = unknown> extends QueueProxy<T> {
     defineProxyKind('joinable-queue', JoinableQueueProxy);
   }
 
-  /** Marks one item taken as processed. Python: `task_done`. @returns when done @throws {@link TaskDoneError} (rejection) when called more times than items were put */
+  /** Marks one item taken as processed. Python: `task_done`. @returns when done @throws {@link @mp/ipc!TaskDoneError} (rejection) when called more times than items were put */
   async taskDone(): Promise<void> {
     await this.callMethod('taskDone');
   }

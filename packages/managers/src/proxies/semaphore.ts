@@ -28,7 +28,7 @@ export class SemaphoreProxy extends AcquirerProxy {
    *
    * @param n - how many units @defaultValue 1
    * @returns when released
-   * @throws {@link OverReleaseError} (rejection) for a BoundedSemaphore released above its initial value
+   * @throws {@link @mp/sync!OverReleaseError} (rejection) for a BoundedSemaphore released above its initial value
    */
   override async release(n = 1): Promise<void> {
     await this.callMethod('release', [n]);
