@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const PACKAGES = ['core', 'native', 'sync', 'ipc', 'shared', 'pool'];
+const PACKAGES = ['core', 'native', 'sync', 'ipc', 'shared', 'pool', 'managers'];
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'node_modules', '.bin');
 const scratch = mkdtempSync(join(tmpdir(), 'mp-pack-'));
