@@ -7,7 +7,7 @@ import { BadMessageError } from './socket-errors.js';
 import { byteRange, toInteger } from './internal/byte-range.js';
 import { toDeadline } from './internal/deadline.js';
 import type { FrameSocket } from './internal/socket-frames.js';
-import { decodeScalar, encodeScalarFrame, NOT_SCALAR } from './internal/socket-scalars.js';
+import { decodePlain, encodePlainFrame, NOT_PLAIN } from './internal/socket-plain.js';
 
 /** Set by {@link makeSocketConnection} just before `new`. */
 let adopting: { frames: FrameSocket; limit: number } | undefined;
@@ -147,10 +147,11 @@ export class SocketConnection<T = unknown> implements Disposable {
    */
   send(obj: T): void {
     this.#checkWritable('send');
-    // Scalars (the common small message) skip the walk and v8.serialize: same bytes, written directly.
-    const scalar = encodeScalarFrame(obj);
-    if (scalar !== undefined) {
-      this.#frames.writeFrame(scalar);
+    // Plain data (the common small message) skips v8.serialize: the same format, written directly.
+    // Shared @mp objects are never plain: they take the path below, which names them.
+    const plain = encodePlainFrame(obj);
+    if (plain !== undefined) {
+      this.#frames.writeFrame(plain);
       return;
     }
     const shared = findShared(obj, 'obj');
@@ -209,8 +210,8 @@ export class SocketConnection<T = unknown> implements Disposable {
   async recv(): Promise<T> {
     this.#check('recv');
     const frame = this.#frames.tryNext(this.#limit) ?? (await this.#next('recv'));
-    const scalar = decodeScalar(frame);
-    if (scalar !== NOT_SCALAR) return scalar as T;
+    const plain = decodePlain(frame);
+    if (plain !== NOT_PLAIN) return plain as T;
     try {
       return deserialize(frame) as T;
     } catch (error) {

@@ -67,19 +67,59 @@ function payloads(stream: Buffer): Buffer[] {
 const SCALARS: unknown[] = [
   0, 1, -1, 63, 64, -64, -65, 127, 128, 8191, 8192, 2 ** 30 - 1, -(2 ** 30), 2 ** 30, -(2 ** 30) - 1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 53,
   -0, 0.5, -1.25, Math.PI, 1e300, -1e-300, Number.MIN_VALUE, Number.MAX_VALUE, NaN, Infinity, -Infinity,
-  '', 'a', 'hello', 'é ÿ \u0000 \u00ff', 'x'.repeat(127), 'x'.repeat(128), 'x'.repeat(4096), 'x'.repeat(4097), 'π two-byte', '\ud800 lone', '😀',
+  '', 'a', 'hello', 'é ÿ \u0000 \u00ff', 'x'.repeat(127), 'x'.repeat(128), 'x'.repeat(4096), 'x'.repeat(4097), 'π two-byte', 'aπ', 'aaπ', '😀', '\ud800 lone',
   true, false, null, undefined,
 ];
 
-describe('scalars on the wire', () => {
+/** Plain data whose v8.serialize form the fast path writes byte for byte. */
+const PLAIN: unknown[] = [
+  {}, { a: 1 }, [], [1, 'x'], { 0: 1, '1': 2, b: 3 }, { a: { b: [true, null, undefined, 'π', -7] } }, [[[]], {}, [{ k: 'v' }]],
+  { '4294967294': 3, '-1': 1, '4294967295': 2, '01': 4, é: 'é', 'π': 'π' }, [0.5, 'mixed', 3], { n: -0, m: NaN },
+  Array.from({ length: 300 }, (_, i) => ({ i, s: `item ${i}` })).slice(0, 100),
+];
+
+/** Data the fast path leaves to v8.serialize (it must still arrive as structured clone gives it). */
+function slowPath(): unknown[] {
+  const shared = { s: 1 };
+  const cyclic: Record<string, unknown> = { name: 'cyclic' };
+  cyclic.self = cyclic;
+  const extra = Object.assign([1, 2], { extra: true });
+  // eslint-disable-next-line no-sparse-arrays
+  const holey = [1, , 3];
+  const nullProto = Object.assign(Object.create(null) as object, { a: 1 });
+  class Point {
+    x: number;
+    y: number;
+    constructor(x: number, y: number) {
+      this.x = x;
+      this.y = y;
+    }
+  }
+  const getter = { get g() { return 'got'; } };
+  const deep = JSON.parse('['.repeat(40) + ']'.repeat(40)) as unknown;
+  return [{ a: shared, b: shared }, cyclic, extra, holey, nullProto, new Point(1, 2), getter, deep, new Map([[1, 2]]), new Date(0), 10n, Buffer.from('bytes'), ['\udc00'], JSON.parse('{"__proto__": 1}')];
+}
+
+/** Waits until `count` whole frames have arrived and returns their payloads. */
+async function nextFrames(arrived: (bytes: number) => Promise<Buffer>, count: number): Promise<Buffer[]> {
+  for (let bytes = 4; ; ) {
+    const stream = await arrived(bytes);
+    let at = 0;
+    let whole = 0;
+    while (at + 4 <= stream.byteLength && at + 4 + stream.readInt32BE(at) <= stream.byteLength) {
+      at += 4 + stream.readInt32BE(at);
+      whole++;
+    }
+    if (whole >= count) return payloads(stream.subarray(0, at));
+    bytes = stream.byteLength + 1;
+  }
+}
+
+describe('plain data on the wire', () => {
   it('each scalar leaves as its v8.serialize form, in a frame of its own, and comes back as itself', { timeout: 20_000 }, async () => {
     const { conn, raw, arrived } = await rawPair();
-    let expected = 0;
-    for (const value of SCALARS) {
-      conn.send(value);
-      expected += 4 + serialize(value).byteLength;
-    }
-    const sent = payloads(await arrived(expected));
+    for (const value of SCALARS) conn.send(value);
+    const sent = await nextFrames(arrived, SCALARS.length);
     expect(sent).toHaveLength(SCALARS.length);
     SCALARS.forEach((value, i) => {
       expect(Object.is(deserialize(sent[i]!), value)).toBe(true);
@@ -91,9 +131,43 @@ describe('scalars on the wire', () => {
     for (const value of SCALARS) expect(Object.is(await conn.recv(), value)).toBe(true);
   });
 
-  it('scalar-looking frames that are not exactly one scalar decode as v8.deserialize decodes them, or are BadMessageError', { timeout: 20_000 }, async () => {
+  it('arrays and plain objects leave as their v8.serialize form and come back equal', { timeout: 20_000 }, async () => {
+    const { conn, raw, arrived } = await rawPair();
+    for (const value of PLAIN) conn.send(value);
+    const sent = await nextFrames(arrived, PLAIN.length);
+    PLAIN.forEach((value, i) => {
+      expect([...sent[i]!]).toEqual([...serialize(value)]);
+      expect(deserialize(sent[i]!)).toStrictEqual(value);
+    });
+    raw.write(Buffer.concat(PLAIN.map((value) => frame(serialize(value)))));
+    for (const value of PLAIN) {
+      const got = await conn.recv();
+      expect(got).toStrictEqual(value);
+      expect([...serialize(got)]).toEqual([...serialize(value)]);
+    }
+  });
+
+  it('what the fast path declines still arrives as structured clone gives it: sharing, cycles, holes, classes, Maps…', { timeout: 20_000 }, async () => {
+    const { conn, raw, arrived } = await rawPair();
+    const values = slowPath();
+    for (const value of values) conn.send(value);
+    const sent = await nextFrames(arrived, values.length);
+    values.forEach((value, i) => expect([...sent[i]!]).toEqual([...serialize(value)]));
+    raw.write(Buffer.concat(values.map((value) => frame(serialize(value)))));
+    const got = [];
+    for (const _ of values) got.push(await conn.recv());
+    got.forEach((value, i) => expect(value).toStrictEqual(deserialize(serialize(values[i]))));
+    const [sharing, cyclic] = got as [{ a: object; b: object }, { self: unknown }];
+    expect(sharing.a).toBe(sharing.b);
+    expect(cyclic.self).toBe(cyclic);
+    const proto = got.at(-1) as object;
+    expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(proto, '__proto__')?.value).toBe(1);
+  });
+
+  it('frames that are not exactly plain data decode as v8.deserialize decodes them, or are BadMessageError', { timeout: 20_000 }, async () => {
     const { conn, raw } = await rawPair();
-    const [v0, v1] = serialize(0);
+    const [v0, v1] = [...serialize(0)] as [number, number];
     const forms = [
       [v0, v1, 0x49, 0x02, 0x00], // an int then a trailing byte
       [v0, v1, 0x49, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], // a varint longer than 5 bytes
@@ -106,7 +180,19 @@ describe('scalars on the wire', () => {
       [v0, 0x0e, 0x49, 0x02], // an older format version
       [0xfe, v1, 0x49, 0x02], // not a v8 header
       [v0, v1], // a header alone
-      [v0, v1, 0x6f, 0x7b, 0x00], // an empty object: not a scalar, v8.deserialize reads it
+      [v0, v1, 0x6f, 0x7b, 0x00], // an empty object
+      [v0, v1, 0x6f, 0x22, 0x01, 0x61, 0x49, 0x02, 0x7b, 0x05], // an object whose count is wrong
+      [v0, v1, 0x6f, 0x54, 0x49, 0x02, 0x7b, 0x01], // an object with a key that is not a string or number
+      [v0, v1, 0x6f, 0x22, 0x01, 0x61, 0x49, 0x02], // an object without its end
+      [v0, v1, 0x41, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x49, 0x02], // an array claiming 4 billion elements
+      [v0, v1, 0x41, 0x02, 0x49, 0x02, 0x24, 0x00, 0x02], // an array shorter than its length
+      [v0, v1, 0x41, 0x01, 0x49, 0x02, 0x24, 0x00, 0x05], // an array whose end says another length
+      [v0, v1, 0x41, 0x01, 0x49, 0x02, 0x22, 0x01, 0x78, 0x49, 0x02, 0x24, 0x01, 0x01], // an array with an extra property
+      [v0, v1, 0x41, 0x01, 0x5e, 0x00, 0x24, 0x00, 0x01], // a back-reference to an object not seen
+      [v0, v1, 0x63, 0x03, 0x61, 0x00, 0x62], // a two-byte string of an odd length
+      [v0, v1, 0x00, 0x00, 0x63, 0x02, 0x3c, 0x04], // padding, then a two-byte string
+      [v0, v1, ...Array<number>(5000).fill(0x41).flatMap(() => [0x41, 0x01])], // nesting deeper than any limit, cut short
+      [v0, v1, 0x6f, 0x22, 0x09, ...Buffer.from('__proto__'), 0x6f, 0x22, 0x01, 0x78, 0x54, 0x7b, 0x01, 0x7b, 0x01], // a __proto__ key
     ].map((bytes) => Buffer.from(bytes));
     raw.write(Buffer.concat([...forms.map(frame), frame(serialize('after'))]));
     for (const form of forms) {
@@ -121,7 +207,11 @@ describe('scalars on the wire', () => {
         (error: unknown) => error,
       );
       if (expected === 'error') expect(got).toBeInstanceOf(BadMessageError);
-      else expect(got).toEqual(expected);
+      else {
+        expect(got).toStrictEqual(expected);
+        const value = (got as { value: unknown }).value;
+        if (typeof value === 'object' && value !== null) expect(Object.getPrototypeOf(value)).toBe(Object.getPrototypeOf(expected.value));
+      }
     }
     // The stream is still in step.
     expect(await conn.recv()).toBe('after');

@@ -134,7 +134,7 @@ export class FrameSocket {
     this.#updateRef();
   }
 
-  /** Writes a whole frame, length header included (made by the caller, e.g. `encodeScalarFrame`). */
+  /** Writes a whole frame, length header included (made by the caller, e.g. `encodePlainFrame`). */
   writeFrame(frame: Buffer): void {
     this.socket.write(frame);
     this.#updateRef();
