@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const PACKAGES = ['core', 'native', 'sync', 'ipc', 'shared', 'pool', 'managers'];
+const PACKAGES = ['core', 'native', 'sync', 'ipc', 'shared', 'pool', 'managers', 'cluster'];
+/** Packages whose third-party dependencies (BullMQ, ioredis) come from the npm registry, not from a tarball. */
+const FROM_REGISTRY = new Set(['cluster']);
+const OFFLINE = PACKAGES.filter((name) => !FROM_REGISTRY.has(name));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'node_modules', '.bin');
 const scratch = mkdtempSync(join(tmpdir(), 'mp-pack-'));
@@ -28,10 +31,14 @@ beforeAll(() => {
     if (match) tarballs[match[1]!] = join(scratch, file);
   }
   writeFileSync(join(scratch, 'package.json'), '{}');
-  cpSync(fileURLToPath(new URL('./consumer.mjs', import.meta.url)), join(project, 'consumer.mjs'));
+  for (const program of ['consumer.mjs', 'cluster-consumer.mjs']) {
+    cpSync(fileURLToPath(new URL(`./${program}`, import.meta.url)), join(project, program));
+  }
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  // --offline: everything comes from the tarballs; nothing may be fetched.
-  run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...PACKAGES.map((name) => tarballs[name]!)], project);
+  // --offline: everything of ours comes from the tarballs; nothing may be fetched.
+  run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...OFFLINE.map((name) => tarballs[name]!)], project);
+  // @mp/cluster's own dependencies (bullmq, ioredis) are fetched as a user's install would.
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...[...FROM_REGISTRY].map((name) => tarballs[name]!)], project);
 }, 300_000);
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -62,6 +69,15 @@ describe('packed packages', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('echo hello\nexitcode=0\n[1,4,9]\n');
+    expect(result.status).toBe(0);
+  });
+
+  it('@mp/cluster installs with its mp-worker bin, and an unreachable Redis is a clear error', () => {
+    const help = spawnSync(join(project, 'node_modules', '.bin', 'mp-worker'), ['--help'], { cwd: project, encoding: 'utf8', timeout: 60_000 });
+    expect(help.stdout).toContain('Usage: mp-worker');
+    expect(help.status).toBe(0);
+    const result = spawnSync(process.execPath, ['cluster-consumer.mjs'], { cwd: project, encoding: 'utf8', timeout: 60_000 });
+    expect(result.stdout).toBe('ClusterConnectionError\n');
     expect(result.status).toBe(0);
   });
 });
