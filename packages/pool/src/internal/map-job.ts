@@ -18,12 +18,14 @@ import type { HostTask, Outcome, TaskSink } from './task.js';
 export class MapJob implements TaskSink, Producer {
   cancelled = false;
   /**
-   * The result, allocated at its full length at once and filled as chunks come
-   * in: each value is copied once, while other chunks still run, and nothing is
-   * left to join at the end (growing an array of 100,000 values by push() costs
-   * more than the whole rest of the map of numbers).
+   * The result, allocated at its full length when the first chunk comes in (not
+   * before the chunks are sent) and filled as they come: each value is copied
+   * once, while other chunks still run, and nothing is left to join at the end
+   * (growing an array of 100,000 values by push() costs more than the whole rest
+   * of a map of numbers).
    */
-  readonly #values: unknown[];
+  #values: unknown[] | undefined;
+  readonly #length: number;
   readonly #chunksize: number;
   readonly #result: AsyncResult<unknown[]>;
   readonly #scheduler: Scheduler;
@@ -55,7 +57,7 @@ export class MapJob implements TaskSink, Producer {
     this.#items = items;
     this.#chunksize = chunksize;
     const chunks = items.length === 0 ? 0 : Math.ceil(items.length / chunksize);
-    this.#values = new Array<unknown>(items.length);
+    this.#length = items.length;
     this.#left = chunks;
     if (cancel) {
       const watched = watch(cancel, 'The map', (error) => this.#stop(error));
@@ -132,7 +134,7 @@ export class MapJob implements TaskSink, Producer {
     if (outcome.ok) {
       // An array, or a Float64Array of numbers (numbers.ts).
       const values = outcome.value as ArrayLike<unknown>;
-      const into = this.#values;
+      const into = (this.#values ??= new Array<unknown>(this.#length));
       for (let i = 0, at = task.index; i < values.length; i++, at++) into[at] = values[i];
       if (outcome.errors) for (const [i, error] of outcome.errors) this.#fail(task.index + i, error);
     } else {
@@ -144,6 +146,6 @@ export class MapJob implements TaskSink, Producer {
       settleResult(this.#result, false, this.#firstError.error);
       return;
     }
-    settleResult(this.#result, true, this.#values);
+    settleResult(this.#result, true, this.#values ?? []);
   }
 }

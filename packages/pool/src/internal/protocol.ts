@@ -52,6 +52,8 @@ export const RESULT_ERROR = 1;
 export const RESULT_PARTIAL = 2;
 /** A chunk whose results are all numbers (see numbers.ts). payload: a `Float64Array` of them; extra: 0. */
 export const RESULT_NUMBERS = 3;
+/** A `MODE_MAP_SHARED` chunk whose results are all numbers: they are in its block, over the items. payload, extra: 0. */
+export const RESULT_IN_PLACE = 4;
 
 /** How the worker calls the task function. */
 export const MODE_APPLY = 0;
@@ -59,7 +61,13 @@ export const MODE_APPLY = 0;
 export const MODE_MAP = 1;
 /** `fn(...item)` for each item of a chunk (starmap). */
 export const MODE_STARMAP = 2;
-export type Mode = typeof MODE_APPLY | typeof MODE_MAP | typeof MODE_STARMAP;
+/**
+ * `fn(item)` for each number of a chunk held in shared memory (numbers.ts): args is
+ * `[byteOffset, length]` of the block in the arena; each result that is a number is
+ * written over its item, and the answer is `RESULT_IN_PLACE` when all are.
+ */
+export const MODE_MAP_SHARED = 3;
+export type Mode = typeof MODE_APPLY | typeof MODE_MAP | typeof MODE_STARMAP | typeof MODE_MAP_SHARED;
 
 /** A unit of work on the host (an `apply` call, or a chunk of a map), before it is packed into a RUN message. */
 export interface WireTask {

@@ -1,11 +1,25 @@
 import { cpuCount, type StartMethod, type TaskRef } from '@mp/core';
-import { decode, discard, encode, keepAlive, type Encoded, type SharedTable } from '@mp/core/internal';
+import { canShare, decode, discard, encode, keepAlive, type Encoded, type SharedTable } from '@mp/core/internal';
 import { PoolBrokenError, PoolQueueFullError, PoolStateError, PoolTerminatedError } from '../errors.js';
 import { Deque } from './deque.js';
 import { fromRecord, type ErrorRecord } from './error-record.js';
 import { marksInUse, takeMarks } from './moves.js';
-import { packNumbers } from './numbers.js';
-import { DONE, INIT_FAILED, MODE_APPLY, MODE_MAP, MODE_STARMAP, READY, RESULT_ERROR, RESULT_NUMBERS, RESULT_PARTIAL, RESULT_WIDTH, type Mode } from './protocol.js';
+import { freeNumbers, packNumbers, shareNumbers, type SharedNumbers } from './numbers.js';
+import {
+  DONE,
+  INIT_FAILED,
+  MODE_APPLY,
+  MODE_MAP,
+  MODE_MAP_SHARED,
+  MODE_STARMAP,
+  READY,
+  RESULT_ERROR,
+  RESULT_IN_PLACE,
+  RESULT_NUMBERS,
+  RESULT_PARTIAL,
+  RESULT_WIDTH,
+  type Mode,
+} from './protocol.js';
 import { Reservoir, type PoolStats } from './stats.js';
 import { TASK_DONE, TASK_QUEUED, TASK_SENT, type HostTask, type TaskSink } from './task.js';
 import { WorkerSlot, type ResourceLimits } from './worker-slot.js';
@@ -115,9 +129,12 @@ export class Scheduler {
   /** Workers retired for idleness: not replaced when they exit. */
   readonly #retired = new WeakSet<WorkerSlot>();
   #sweepTimer: NodeJS.Timeout | undefined;
+  /** Whether large map chunks of numbers go through shared memory: its workers can see the host's arena. */
+  readonly #shareNumbers: boolean;
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
+    this.#shareNumbers = canShare(options.method === 'process');
     this.processes = options.processes;
     this.method = options.method;
     this.#maxQueue = options.maxQueue;
@@ -158,10 +175,16 @@ export class Scheduler {
    */
   submit(fn: TaskRef, mode: Mode, payload: readonly unknown[], sink: TaskSink, index: number, count: number, transfer?: readonly ArrayBuffer[]): HostTask {
     let args: Encoded;
+    let numbers: SharedNumbers | undefined;
     try {
-      // A map chunk of numbers only crosses as one Float64Array: no per-item encoding or cloning (numbers.ts).
-      const packed = mode === MODE_MAP ? packNumbers(payload) : undefined;
-      if (packed) {
+      // A map chunk of numbers only: in shared memory when it is large (and there is shared memory), else
+      // as one Float64Array: no per-item encoding or cloning either way (numbers.ts).
+      numbers = mode === MODE_MAP && this.#shareNumbers ? shareNumbers(payload) : undefined;
+      const packed = mode === MODE_MAP && !numbers ? packNumbers(payload) : undefined;
+      if (numbers) {
+        mode = MODE_MAP_SHARED;
+        args = { value: [numbers.view.byteOffset, numbers.view.length], shared: false };
+      } else if (packed) {
         args = { value: packed, shared: false };
       } else {
         const marks = mode === MODE_APPLY ? undefined : marksInUse();
@@ -180,12 +203,22 @@ export class Scheduler {
         state: TASK_DONE,
         slot: undefined,
         at: 0,
+        numbers: undefined,
       };
       this.#failed++;
       queueMicrotask(() => sink.done(failed, { ok: false, error }));
       return failed;
     }
-    const task: HostTask = { wire: { id: this.#nextId++, fn, mode, args, transfer }, sink, index, count, state: TASK_QUEUED, slot: undefined, at: performance.now() };
+    const task: HostTask = {
+      wire: { id: this.#nextId++, fn, mode, args, transfer },
+      sink,
+      index,
+      count,
+      state: TASK_QUEUED,
+      slot: undefined,
+      at: performance.now(),
+      numbers,
+    };
     this.#queue.push(task);
     this.#queued++;
     this.#pending++;
@@ -255,7 +288,7 @@ export class Scheduler {
     if (task.state === TASK_QUEUED) {
       // Left in the deque (removing from the middle is O(n)); dispatch skips it.
       task.state = TASK_DONE;
-      discard(task.wire.args);
+      letGo(task);
       this.#cancelled++;
       this.#queued--;
       this.#pending--;
@@ -339,6 +372,7 @@ export class Scheduler {
         this.#pending--;
         this.#failed++;
         task.state = TASK_DONE;
+        freeTaskNumbers(task); // never sent
         task.sink.done(task, { ok: false, error });
       }
     }
@@ -357,7 +391,7 @@ export class Scheduler {
       if (task.state !== TASK_QUEUED) continue; // cancelled: already counted out
       if (task.sink.cancelled) {
         task.state = TASK_DONE;
-        discard(task.wire.args); // it will never be sent: its shared objects stop holding memory
+        letGo(task); // it will never be sent: its shared objects stop holding memory
         this.#cancelled++;
         this.#queued--;
         this.#pending--;
@@ -440,6 +474,8 @@ export class Scheduler {
       }
       // A cancelled task's sink ignores it; delivered anyway so that shared objects in it are released.
       deliver(task, kind, message[i + 2], message[i + 3]);
+      // Answered: the worker is done with its block, and the sink has read it (sinks read synchronously).
+      freeTaskNumbers(task);
     }
     const busy = message[1] as number;
     const timed = message[2] as number;
@@ -524,6 +560,7 @@ export class Scheduler {
         const waiting = held.slice(started);
         for (const task of lost) {
           this.#pending--;
+          freeTaskNumbers(task); // its worker is gone: nobody writes the block any more
           if (task.state !== TASK_SENT) continue;
           task.state = TASK_DONE;
           this.#failed++;
@@ -537,6 +574,7 @@ export class Scheduler {
             requeued.push(task);
           } else {
             this.#pending--; // cancelled while it waited in the worker
+            freeTaskNumbers(task);
           }
         }
         this.#queued += requeued.length;
@@ -623,7 +661,7 @@ export class Scheduler {
       this.#cancelled += dropped.length;
       for (const task of dropped) {
         task.state = TASK_DONE;
-        discard(task.wire.args);
+        letGo(task);
         task.sink.done(task, { ok: false, error: cancelPending });
       }
       this.#queueShrank();
@@ -644,9 +682,12 @@ export class Scheduler {
     this.#producers.clear();
     const failed = this.#queue.drain().filter((task) => task.state === TASK_QUEUED);
     // Queued tasks were never sent: their shared objects stop holding memory.
-    for (const task of failed) discard(task.wire.args);
+    for (const task of failed) letGo(task);
     for (const worker of this.#workers) {
-      for (const task of worker.inflight.drain()) if (task.state === TASK_SENT) failed.push(task);
+      const held = worker.inflight.drain();
+      for (const task of held) if (task.state === TASK_SENT) failed.push(task);
+      // The worker may be writing its chunks' blocks until it is gone.
+      if (held.some((task) => task.numbers)) void worker.exited.then(() => held.forEach(freeTaskNumbers));
       worker.terminate();
     }
     this.#pending = 0;
@@ -726,6 +767,12 @@ function deliver(task: HostTask, kind: number, payload: unknown, extra: unknown)
     task.sink.done(task, { ok: false, error: fromRecord(payload as ErrorRecord) });
     return;
   }
+  if (kind === RESULT_IN_PLACE) {
+    // The results are in the chunk's block, over its items (numbers.ts).
+    if (task.numbers) task.sink.done(task, { ok: true, value: task.numbers.view });
+    else task.sink.done(task, { ok: false, error: new Error('Pool protocol error: a result in place for a task without a block of shared memory') });
+    return;
+  }
   if (kind === RESULT_NUMBERS) {
     // Handed on as it came: the map's list copies it into place once (map-job.ts); imap reads it by index.
     task.sink.done(task, { ok: true, value: payload });
@@ -746,4 +793,18 @@ function deliver(task: HostTask, kind: number, payload: unknown, extra: unknown)
     return;
   }
   task.sink.done(task, { ok: true, value: payload, errors });
+}
+
+/** Lets go of what a task that will never be sent holds: the shared objects in its arguments, its block of numbers. */
+function letGo(task: HostTask): void {
+  discard(task.wire.args);
+  freeTaskNumbers(task);
+}
+
+/** Frees the block of a chunk of numbers (once: later calls do nothing). */
+function freeTaskNumbers(task: HostTask): void {
+  const numbers = task.numbers;
+  if (!numbers) return;
+  task.numbers = undefined;
+  freeNumbers(numbers);
 }

@@ -1,3 +1,4 @@
+import type { SharedNumbers } from './numbers.js';
 import type { WireTask } from './protocol.js';
 import type { WorkerSlot } from './worker-slot.js';
 
@@ -35,4 +36,9 @@ export interface HostTask {
   slot: WorkerSlot | undefined;
   /** When it was queued, then when it was sent (`performance.now()`): the wait and run times of `stats()`. */
   at: number;
+  /**
+   * The block of shared memory of a `MODE_MAP_SHARED` chunk (numbers.ts), until the pool frees it:
+   * once answered, dropped before it was sent, or its worker exited.
+   */
+  numbers: SharedNumbers | undefined;
 }

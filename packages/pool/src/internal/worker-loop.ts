@@ -2,16 +2,18 @@ import type { TaskRef } from '@mp/core';
 import { decode, discard, encode, loadFunction, whileBootstrapping, parentChannel, type Channel, type Encoded, type SharedTable } from '@mp/core/internal';
 import { toRecord, type ErrorRecord } from './error-record.js';
 import { marksInUse } from './moves.js';
-import { PACK_MIN, unpackNumbers } from './numbers.js';
+import { PACK_MIN, sharedItems, unpackNumbers } from './numbers.js';
 import {
   DONE,
   EXIT,
   FATAL,
   INIT_FAILED,
   MODE_APPLY,
+  MODE_MAP_SHARED,
   MODE_STARMAP,
   READY,
   RESULT_ERROR,
+  RESULT_IN_PLACE,
   RESULT_NUMBERS,
   RESULT_PARTIAL,
   RESULT_VALUE,
@@ -189,7 +191,7 @@ class WorkerLoop {
 
   #sendable(result: Result): Result {
     const [id, kind, payload, extra] = result;
-    if (kind === RESULT_ERROR || kind === RESULT_NUMBERS) return result;
+    if (kind === RESULT_ERROR || kind === RESULT_NUMBERS || kind === RESULT_IN_PLACE) return result;
     try {
       probe(payload, this.#config.method);
       return result;
@@ -252,12 +254,15 @@ class WorkerLoop {
       }
       return this.#valueResult(id, value);
     }
-    // An array, or a Float64Array when the host packed a chunk of numbers (numbers.ts): read the same way.
-    const items = args as ArrayLike<unknown>;
+    // An array, or a Float64Array when the host packed a chunk of numbers, or a view of the block of shared
+    // memory that holds them (numbers.ts): read the same way.
+    const inPlace = mode === MODE_MAP_SHARED;
+    const items = inPlace ? sharedItems(args as [number, number]) : (args as ArrayLike<unknown>);
     const star = mode === MODE_STARMAP;
     const length = items.length;
-    // While every result is a number, they go into one Float64Array that crosses as one block (RESULT_NUMBERS).
-    let packed = !star && length >= PACK_MIN ? new Float64Array(length) : undefined;
+    // While every result is a number, they go into one Float64Array that crosses as one block (RESULT_NUMBERS),
+    // or over their items in the shared block (RESULT_IN_PLACE: item i is read before result i is written).
+    let packed = inPlace ? (items as Float64Array) : !star && length >= PACK_MIN ? new Float64Array(length) : undefined;
     // Otherwise filled with push(): a packed array clones several times faster than a holey one.
     let values: unknown[] = [];
     let errors: ItemErrors | undefined;
@@ -286,7 +291,7 @@ class WorkerLoop {
       if (isThenable(value)) return this.#finishChunkAsync(id, star, fn, items, values, errors ?? [], i, value);
       values.push(value);
     }
-    if (packed) return [id, RESULT_NUMBERS, packed, 0];
+    if (packed) return inPlace ? [id, RESULT_IN_PLACE, 0, 0] : [id, RESULT_NUMBERS, packed, 0];
     return this.#chunkResult(id, values, errors);
   }
 
