@@ -34,10 +34,10 @@ async function describeChild(
   options: { code?: number; name?: string; spawn?: Parameters<typeof setSpawnOptions>[1] } = {},
 ): Promise<{ seen: Seen; at: number; p: Process }> {
   const file = join(dir, `seen-${files++}.json`);
-  const p = new Process({ target: target('describeSelf'), args: [file, options.code ?? 0], context, ...(options.name ? { name: options.name } : {}) });
+  const at = wallNow();
+  const p = new Process({ target: target('describeSelf'), args: [file, at, options.code ?? 0], context, ...(options.name ? { name: options.name } : {}) });
   if (options.spawn) setSpawnOptions(p, options.spawn);
   started.push(p);
-  const at = wallNow();
   p.start();
   await p.join(60_000);
   expect(p.exitCode).toBe(options.code ?? 0);
@@ -78,10 +78,10 @@ describe.each(['thread', 'process'] as const)('warm spares (%s)', (context) => {
 
   it('a child is made from a spare started before start(); with spares off, it starts cold', async () => {
     const warm = await describeChild(context);
-    expect(warm.seen.born).toBeLessThan(warm.at);
+    expect(warm.seen.fromSpare).toBe(true);
     setSpares(0);
     const cold = await describeChild(context);
-    expect(cold.seen.born).toBeGreaterThan(cold.at);
+    expect(cold.seen.fromSpare).toBe(false);
   });
 
   it('sees the environment of start() time, not of the spare: variables set, changed and removed after it started', async () => {
@@ -90,8 +90,8 @@ describe.each(['thread', 'process'] as const)('warm spares (%s)', (context) => {
     delete process.env['MP_SPARE_GONE'];
     process.env['MP_SPARE_NEW'] = 'set after the spare started';
     try {
-      const { seen, at } = await describeChild(context);
-      expect(seen.born).toBeLessThan(at);
+      const { seen } = await describeChild(context);
+      expect(seen.fromSpare).toBe(true);
       expect(seen.env['MP_SPARE_NEW']).toBe('set after the spare started');
       expect(seen.env).not.toHaveProperty('MP_SPARE_GONE');
       expect(seen.env).not.toHaveProperty('MP_PARENT_PID');
@@ -106,8 +106,8 @@ describe.each(['thread', 'process'] as const)('warm spares (%s)', (context) => {
     const elsewhere = realpathSync(mkdtempSync(join(dir, 'cwd-')));
     process.chdir(elsewhere);
     try {
-      const { seen, at } = await describeChild(context);
-      expect(seen.born).toBeLessThan(at);
+      const { seen } = await describeChild(context);
+      expect(seen.fromSpare).toBe(true);
       expect(seen.cwd).toBe(elsewhere);
     } finally {
       process.chdir(home);
@@ -122,15 +122,15 @@ describe.each(['thread', 'process'] as const)('warm spares (%s)', (context) => {
     expect(warm.seen.execArgv).toEqual(cold.seen.execArgv);
     const spawn = context === 'process' ? { execArgv: [...cold.seen.execArgv, '--no-warnings'] } : { resourceLimits: { maxOldGenerationSizeMb: 256 } };
     const special = await describeChild(context, { spawn });
-    expect(special.seen.born).toBeGreaterThan(special.at);
+    expect(special.seen.fromSpare).toBe(false);
     if (context === 'process') expect(special.seen.execArgv).toContain('--no-warnings');
   });
 
   it('has its own name, parent, pid and ident; each spare runs one child, with fresh module state', async () => {
     const a = await describeChild(context, { name: 'first' });
     const b = await describeChild(context);
-    for (const { seen, p, at } of [a, b]) {
-      expect(seen.born).toBeLessThan(at);
+    for (const { seen, p } of [a, b]) {
+      expect(seen.fromSpare).toBe(true);
       expect(seen.name).toBe(p.name);
       expect(seen.parentName).toBe('MainProcess');
       expect(seen.calls).toBe(1);
@@ -184,16 +184,16 @@ describe.each(['thread', 'process'] as const)('warm spares (%s)', (context) => {
   it('after a burst, as many spares as the burst are ready for the next one', async () => {
     const burst = async () => {
       const files3 = [0, 1, 2].map(() => join(dir, `seen-${files++}.json`));
-      const ps = files3.map((file) => new Process({ target: target('describeSelf'), args: [file], context }));
-      started.push(...ps);
       const at = wallNow();
+      const ps = files3.map((file) => new Process({ target: target('describeSelf'), args: [file, at], context }));
+      started.push(...ps);
       for (const p of ps) p.start();
       await Promise.all(ps.map((p) => p.join(60_000)));
-      return { at, seen: files3.map((file) => JSON.parse(readFileSync(file, 'utf8')) as Seen) };
+      return { seen: files3.map((file) => JSON.parse(readFileSync(file, 'utf8')) as Seen) };
     };
     await burst();
     // The refill after a burst of 3 starts 3 spares: all of the next burst come from spares.
     const next = await burst();
-    for (const seen of next.seen) expect(seen.born).toBeLessThan(next.at);
+    for (const seen of next.seen) expect(seen.fromSpare).toBe(true);
   });
 });

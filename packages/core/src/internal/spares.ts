@@ -1,5 +1,6 @@
 import { describe } from './describe.js';
 import { slot } from './runtime.js';
+import { tsxApiFor, tsxApiOfParent } from './typescript.js';
 
 /**
  * Warm spares — the analogue of Python's `forkserver`: a few children of each
@@ -203,6 +204,32 @@ function stocks(): Set<SpareStock<unknown>> {
 /** The spare stock of a start method in this isolate, made on first use. */
 export function spareStock<S>(name: string, kind: SpareKind<S>): SpareStock<S> {
   return slot(`spares-${name}`, () => new SpareStock(kind));
+}
+
+/** Where this isolate's spares learn which tsx to load ahead of need. */
+interface TypeScriptNeed {
+  /** The tsx a TypeScript target of this program needed, once one did. */
+  api: string | undefined;
+}
+
+function typeScriptNeed(): TypeScriptNeed {
+  return slot<TypeScriptNeed>('spares-tsx', () => ({ api: undefined }));
+}
+
+/**
+ * Notes the modules a child is started with: once one is TypeScript on a Node
+ * that cannot strip types, the spares started afterwards load tsx while they
+ * wait (the first such child paid for it; the next ones do not).
+ */
+export function noteModules(...modules: (string | undefined)[]): void {
+  const need = typeScriptNeed();
+  if (need.api !== undefined) return;
+  for (const module of modules) if (module !== undefined) need.api ??= tsxApiFor(module);
+}
+
+/** The tsx a new spare should load while it waits: the parent's own (it runs under tsx), or the one a TypeScript target needed. */
+export function spareTypeScript(): string | undefined {
+  return tsxApiOfParent() ?? typeScriptNeed().api;
 }
 
 /** The message that hands a child its boot data (first message to a spare; the cold `'process'` child's first IPC message). */

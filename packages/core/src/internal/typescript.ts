@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { slot } from './runtime.js';
+import { runtime, slot } from './runtime.js';
 
 const TYPESCRIPT = /\.[mc]?tsx?$/;
 
@@ -132,6 +132,44 @@ function esmApi(base: string): string | undefined {
     return apiOf(createRequire(base).resolve('tsx/package.json'));
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Parent side: the URL of the tsx ESM API that a child would register to
+ * import `moduleUrl` ({@link ensureTypeScript}'s choice), or `undefined` when
+ * the module is not TypeScript or Node strips types itself. Warm spares load it
+ * ahead of need.
+ */
+export function tsxApiFor(moduleUrl: string): string | undefined {
+  if (!TYPESCRIPT.test(new URL(moduleUrl, 'file:///').pathname) || nativeTypeScript()) return undefined;
+  const bases = moduleUrl.startsWith('file:') ? [moduleUrl, import.meta.url] : [import.meta.url];
+  return parentTsxApi() ?? bases.map(esmApi).find((api) => api !== undefined);
+}
+
+/**
+ * Parent side: the tsx a spare should load before it is needed — the one the
+ * parent program runs under (`npx tsx prog.ts`), where Node cannot strip types.
+ */
+export function tsxApiOfParent(): string | undefined {
+  return nativeTypeScript() ? undefined : parentTsxApi();
+}
+
+/**
+ * In a warm spare: registers tsx's hooks from `api` now, while the spare waits,
+ * so that the child it becomes does not pay for it when it meets TypeScript
+ * ({@link ensureTypeScript} then finds them registered). A failure is left to
+ * that later call, which reports it.
+ */
+export async function preloadTypeScript(api: string): Promise<void> {
+  if (nativeTypeScript()) return;
+  try {
+    await slot('tsx', async () => {
+      const { register } = (await import(api)) as { register: () => unknown };
+      register();
+    });
+  } catch {
+    runtime().slots.delete('tsx');
   }
 }
 

@@ -61,12 +61,14 @@ if (isMain(import.meta)) {
     await first.join();
     // The spares are started after the child: wait until they are there.
     if (process.env['MP_START_METHOD'] === 'process') {
-      let spares = entryChildren();
-      while (spares.length < 2) {
+      // Not the first child: it reported its exit and may still be on its way out.
+      const spares = () => entryChildren().filter((pid) => pid !== first.pid);
+      let found = spares();
+      while (found.length < 2) {
         await turn();
-        spares = entryChildren();
+        found = spares();
       }
-      writeSync(1, `spares ${spares.join(' ')}\n`);
+      writeSync(1, `spares ${found.join(' ')}\n`);
     } else {
       writeSync(1, `spares ${process.pid}\n`);
     }

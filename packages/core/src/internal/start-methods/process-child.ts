@@ -2,7 +2,8 @@ import { setParentDeathSignal } from '@mp/native';
 import { parentGone } from '../exit.js';
 import { READY_REPORT, replaceEnv, type HandOff } from '../spares.js';
 import type { BootData, Channel, ChildLink } from './types.js';
-import { PARENT_PID_ENV } from './types.js';
+import { PARENT_PID_ENV, SPARE_TSX_ENV } from './types.js';
+import { preloadTypeScript } from '../typescript.js';
 
 /**
  * The child half of `'process'`: the boot data is the first IPC message (with,
@@ -16,7 +17,9 @@ export async function processChildLink(): Promise<ChildLink> {
   if (!process.send || !process.channel) throw new Error('The @mp/core process entry must be started by @mp/core');
   const ipc = process.channel;
   const parentPid = Number(process.env[PARENT_PID_ENV]);
+  const tsx = process.env[SPARE_TSX_ENV];
   delete process.env[PARENT_PID_ENV];
+  delete process.env[SPARE_TSX_ENV];
   // A child, daemon or not — and a spare waiting for its boot data — does not
   // outlive its parent, however the parent dies (SIGKILL too). The kernel sees
   // to it on Linux: it sends SIGKILL here when the thread that forked us ends
@@ -38,9 +41,7 @@ export async function processChildLink(): Promise<ChildLink> {
   const listeners = new Set<(message: unknown) => void>();
   // One listener from the start: messages that arrive in the same read as the
   // boot data are buffered, not lost.
-  // A spare is picked by whether it has loaded (this far) — one still loading only when none has.
-  process.send({ [READY_REPORT]: true });
-  const handOff = await new Promise<HandOff<BootData>>((resolve) => {
+  const handedOff = new Promise<HandOff<BootData>>((resolve) => {
     let booted = false;
     process.on('message', (message) => {
       if (!booted) {
@@ -50,6 +51,10 @@ export async function processChildLink(): Promise<ChildLink> {
       else for (const listener of listeners) listener(message);
     });
   });
+  if (tsx) await preloadTypeScript(tsx);
+  // A spare is picked by whether it has loaded (this far) — one still loading only when none has.
+  process.send({ [READY_REPORT]: true });
+  const handOff = await handedOff;
   if (handOff.env) replaceEnv(handOff.env);
   if (handOff.cwd !== undefined && handOff.cwd !== process.cwd()) process.chdir(handOff.cwd);
   const { boot } = handOff;

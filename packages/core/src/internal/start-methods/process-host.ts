@@ -2,10 +2,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { hostToken } from '../isolates.js';
-import { currentEnv, exitReport, isControl, READY_REPORT, spareStock, type HandOff, type SpareKind } from '../spares.js';
+import { currentEnv, exitReport, isControl, noteModules, READY_REPORT, spareStock, spareTypeScript, type HandOff, type SpareKind } from '../spares.js';
 import { execArgvWithoutTsx } from '../typescript.js';
 import type { BootData, Channel, ChildHandle, SpawnOptions, StartMethodHost } from './types.js';
-import { PARENT_PID_ENV } from './types.js';
+import { PARENT_PID_ENV, SPARE_TSX_ENV } from './types.js';
 
 /**
  * Loads {@link file://./../../entry/process.ts}. The bundler puts this file's
@@ -43,12 +43,12 @@ interface Forked {
   ready: boolean;
 }
 
-function forkEntry(execArgv: readonly string[]): Forked {
+function forkEntry(execArgv: readonly string[], tsx?: string): Forked {
   const child = fork(ENTRY, [], {
     execArgv: [...execArgv],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, [PARENT_PID_ENV]: String(process.pid) },
+    env: { ...process.env, [PARENT_PID_ENV]: String(process.pid), ...(tsx ? { [SPARE_TSX_ENV]: tsx } : {}) },
   });
   terminateAtExit(child);
   const forked: Forked = { child, execArgv, exit: undefined as never, dead: false, ready: false };
@@ -83,7 +83,7 @@ function setRefOf(child: ChildProcess, keepsAlive: boolean): void {
 
 const SPARE_KIND: SpareKind<Forked> = {
   make() {
-    const forked = forkEntry(execArgvWithoutTsx());
+    const forked = forkEntry(execArgvWithoutTsx(), spareTypeScript());
     setRefOf(forked.child, false);
     return forked;
   },
@@ -131,6 +131,7 @@ export const processHost: StartMethodHost = {
   crossProcess: true,
   spawn(boot: BootData, options: SpawnOptions = {}): ChildHandle {
     const execArgv = options.execArgv ?? execArgvWithoutTsx();
+    noteModules(boot.target?.module, boot.subclass?.module);
     let forked = stock().take();
     // A spare started with other Node.js flags than this child asks for cannot be it.
     if (forked && !sameFlags(forked.execArgv, execArgv)) {

@@ -1,5 +1,6 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { replaceEnv, type HandOff } from '../spares.js';
+import { preloadTypeScript } from '../typescript.js';
 import type { BootData, ChildLink } from './types.js';
 
 /** The `workerData` of a spare (see thread-host.ts): the port its boot data will come through. */
@@ -7,6 +8,8 @@ interface SpareData {
   readonly spare: MessagePort;
   /** Word 0 becomes 1 once this spare has loaded the child runtime. */
   readonly ready: Int32Array;
+  /** The tsx to register while waiting (see ../spares.ts). */
+  readonly tsx: string | undefined;
 }
 
 function isSpare(data: unknown): data is SpareData {
@@ -26,6 +29,7 @@ export async function threadChildLink(): Promise<ChildLink> {
   let boot: BootData;
   const data: unknown = workerData;
   if (isSpare(data)) {
+    if (data.tsx) await preloadTypeScript(data.tsx);
     Atomics.store(data.ready, 0, 1);
     const handOff = await new Promise<HandOff<BootData>>((resolve) => data.spare.once('message', resolve));
     data.spare.close();

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { MessageChannel, Worker, type MessagePort, type WorkerOptions } from 'node:worker_threads';
 import { releaseToken } from '../isolates.js';
-import { currentEnv, exitReport, isControl, spareStock, type HandOff, type SpareKind } from '../spares.js';
+import { currentEnv, exitReport, isControl, noteModules, spareStock, spareTypeScript, type HandOff, type SpareKind } from '../spares.js';
 import type { BootData, Channel, ChildHandle, SpawnOptions, StartMethodHost } from './types.js';
 import { EXIT_KILLED, EXIT_TERMINATED } from './types.js';
 
@@ -65,7 +65,8 @@ function spareKind(piped: boolean): SpareKind<ThreadSpare> {
     make() {
       const { port1, port2 } = new MessageChannel();
       const ready = new Int32Array(new SharedArrayBuffer(4));
-      const started = startWorker({ workerData: { spare: port2, ready }, transferList: [port2], stdout: piped, stderr: piped });
+      const tsx = spareTypeScript();
+      const started = startWorker({ workerData: { spare: port2, ready, tsx }, transferList: [port2], stdout: piped, stderr: piped });
       started.worker.unref();
       return { started, port: port1, ready };
     },
@@ -96,6 +97,7 @@ export const threadHost: StartMethodHost = {
     // exit report, but the pipe holds the event loop open: a daemon, which must
     // not keep the program alive, writes straight to the shared stdout instead.
     const piped = !boot.daemon;
+    noteModules(boot.target?.module, boot.subclass?.module);
     // A spare runs with the parent's own V8 limits: a child that asks for others starts cold.
     const spare = options.resourceLimits ? undefined : stock(piped).take();
     if (spare) {
