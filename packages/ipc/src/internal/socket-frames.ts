@@ -54,6 +54,9 @@ export class FrameSocket {
   /** Whether the socket holds the event loop open now (changed only on transitions: a handle call per change). */
   #reffed = true;
 
+  /** Passed to every write: once Node has handed the bytes over, the socket may stop holding the event loop (made once, not per write). */
+  readonly #written = (): void => this.#updateRef();
+
   constructor(socket: Socket) {
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => {
@@ -124,11 +127,11 @@ export class FrameSocket {
       const frame = Buffer.allocUnsafe(4 + length);
       frame.writeInt32BE(length, 0);
       frame.set(payload, 4);
-      this.socket.write(frame);
+      this.socket.write(frame, this.#written);
     } else {
       this.socket.cork();
       this.socket.write(frameHeader(length));
-      this.socket.write(payload);
+      this.socket.write(payload, this.#written);
       this.socket.uncork();
     }
     this.#updateRef();
@@ -136,7 +139,7 @@ export class FrameSocket {
 
   /** Writes a whole frame, length header included (made by the caller, e.g. `encodePlainFrame`). */
   writeFrame(frame: Buffer): void {
-    this.socket.write(frame);
+    this.socket.write(frame, this.#written);
     this.#updateRef();
   }
 
@@ -225,8 +228,7 @@ export class FrameSocket {
 
   #wake(): void {
     const waiters = this.#waiters;
-    if (waiters.length === 0) return;
-    this.#waiters = [];
+    if (waiters.length > 0) this.#waiters = [];
     this.#updateRef();
     for (const waiter of waiters) waiter();
   }
