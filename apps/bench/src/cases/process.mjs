@@ -3,6 +3,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { cpython } from '../cpython.mjs';
+import { getSpares, ref, setSpares } from '@mp/core';
 import { joinAll, mpKind, mpName, startChildren, target } from '../mp.mjs';
 
 /** @typedef {import('../types.mjs').Case} Case */
@@ -10,6 +11,7 @@ import { joinAll, mpKind, mpName, startChildren, target } from '../mp.mjs';
 
 const EMPTY = new URL('../floors/empty.mjs', import.meta.url);
 const NOOP = target('noop', 'noop');
+const NOOP_TS = ref(new URL('../targets/noop-ts.ts', import.meta.url), 'noop');
 
 /**
  * @param {import('../types.mjs').Sizes} sizes
@@ -19,7 +21,54 @@ export function processCases(sizes) {
   return [
     startJoin('process-one', 'Process start+join, one no-op child', 1),
     startJoin('process-ten', `Process start+join, ${sizes.processesAtOnce} no-op children at once`, sizes.processesAtOnce),
+    typeScriptTarget(),
   ];
+}
+
+/**
+ * Starts and joins `count` children running `fn`; with `cold`, with warm spares turned
+ * off for the repetition (every child starts a new isolate or Node.js process).
+ * @param {import('../scope.mjs').Scope} scope
+ * @param {'thread' | 'process'} method
+ * @param {import('@mp/core').TaskRef} fn
+ * @param {number} count
+ * @param {boolean} cold
+ */
+async function timeStartJoin(scope, method, fn, count, cold) {
+  if (cold) {
+    setSpares(0);
+    // Back to the default (MP_SPARES, else 2); the spares start again in the background.
+    scope.defer(() => setSpares(undefined));
+  }
+  const start = performance.now();
+  const children = startChildren(scope, method, Array.from({ length: count }, () => ({ target: fn, args: [] })));
+  await joinAll(children);
+  return performance.now() - start;
+}
+
+/**
+ * A TypeScript target beside a JavaScript one: on Node 20 a child must register tsx to
+ * import it, which warm spares do while they wait.
+ * @returns {Case}
+ */
+function typeScriptTarget() {
+  const title = 'Process start+join, one no-op child with a TypeScript target (.ts)';
+  /** @type {(method: 'thread' | 'process', fn: import('@mp/core').TaskRef, label: string, kind: import('../types.mjs').Kind) => Variant} */
+  const row = (method, fn, label, kind) => ({ name: label, kind, once: (scope) => timeStartJoin(scope, method, fn, 1, false) });
+  return {
+    id: 'process-ts',
+    title,
+    detail:
+      'from `new Process(…)` until `join()` resolved, the target exported by a .ts module (the @mp rows) or by a .mjs ' +
+      `module (the reference rows); Node ${process.version}${(/** @type {{ typescript?: unknown }} */ (process.features)).typescript ? ' strips types itself' : ': the child loads tsx'}`,
+    metrics: [{ id: 'ms', title, unit: 'ms', better: 'lower' }],
+    variants: [
+      row('thread', NOOP_TS, mpName('thread'), 'mp-thread'),
+      row('process', NOOP_TS, mpName('process'), 'mp-process'),
+      row('thread', NOOP, `@mp 'thread', .mjs target (reference)`, 'floor'),
+      row('process', NOOP, `@mp 'process', .mjs target (reference)`, 'floor'),
+    ],
+  };
 }
 
 /**
@@ -33,21 +82,26 @@ function startJoin(id, title, count) {
   const mp = (method) => ({
     name: mpName(method),
     kind: mpKind(method),
-    async once(scope) {
-      const start = performance.now();
-      const children = startChildren(scope, method, Array.from({ length: count }, () => ({ target: NOOP, args: [] })));
-      await joinAll(children);
-      return performance.now() - start;
-    },
+    once: (scope) => timeStartJoin(scope, method, NOOP, count, false),
+  });
+  /** @type {(method: 'thread' | 'process') => Variant} */
+  const cold = (method) => ({
+    name: `@mp '${method}', spares off (cold start)`,
+    kind: 'floor',
+    once: (scope) => timeStartJoin(scope, method, NOOP, count, true),
   });
   return {
     id,
     title,
-    detail: `from \`new Process(…)\` until every \`join()\` resolved (all started before the first join)`,
+    detail:
+      'from `new Process(…)` until every `join()` resolved (all started before the first join); the @mp rows with ' +
+      `warm spares (the default: ${getSpares()}, more after a burst), the cold rows with \`setSpares(0)\``,
     metrics: [{ id: 'ms', title, unit: 'ms', better: 'lower' }],
     variants: [
       mp('thread'),
       mp('process'),
+      cold('thread'),
+      cold('process'),
       cpython('fork', 'process-start', { count }),
       cpython('spawn', 'process-start', { count }),
       {

@@ -55,7 +55,9 @@ function checkCount(count: unknown, what: string): number {
  * starts children): pre-started worker threads (`'thread'`) or Node.js
  * processes (`'process'`) that have already loaded `@mp/core`'s child runtime,
  * so that `start()` only hands them their target. `0` turns spares off: every
- * child is started cold. After a burst of starts the stock grows to the size
+ * child is started cold, and the idle spares end now. A larger number takes
+ * effect now for the start methods already used here (the spares start in the
+ * background), at the first `start()` for the others. After a burst of starts the stock grows to the size
  * of the burst (at most 16) for a while. `undefined` goes back to the default:
  * the `MP_SPARES` environment variable, else 2.
  *
@@ -71,7 +73,12 @@ function checkCount(count: unknown, what: string): number {
  */
 export function setSpares(count: number | undefined): void {
   config().count = count === undefined ? undefined : checkCount(count, 'the number of spares');
-  for (const stock of stocks()) stock.trim();
+  // Now, not at the next start: fewer ends the extra spares; more starts them (in the
+  // background) for the start methods this thread has used (no others: spares start lazily).
+  for (const stock of stocks()) {
+    stock.trim();
+    stock.refill();
+  }
 }
 
 /**
@@ -142,7 +149,7 @@ export class SpareStock<S> {
     // The first that has loaded, else the one started first (the nearest to loaded).
     const at = Math.max(0, this.#spares.findIndex((spare) => this.#kind.ready(spare)));
     const spare = this.#spares.splice(at, 1)[0];
-    this.#scheduleRefill();
+    this.refill();
     return spare;
   }
 
@@ -170,7 +177,7 @@ export class SpareStock<S> {
    * Starts the missing spares after this turn of the event loop: the child
    * just started gets the head start, and a burst is counted whole first.
    */
-  #scheduleRefill(): void {
+  refill(): void {
     this.#refill ??= setImmediate(() => {
       this.#refill = undefined;
       this.fill();
