@@ -4,7 +4,7 @@ import { describe } from '@mp/core/internal';
 import { EmptyError, FullError, TaskDoneError, type Address } from '@mp/ipc';
 import { BrokenBarrierError, NotOwnerError, OverReleaseError } from '@mp/sync';
 import { RemoteError } from './errors.js';
-import { linkTo, show } from './internal/link.js';
+import { linkTo, show, type Link } from './internal/link.js';
 import { heldByLocalServer } from './internal/local-servers.js';
 import { checkToken, fromWire, PROXY_TYPE, toWire, type Reply, type Token } from './internal/wire.js';
 
@@ -134,13 +134,29 @@ export class BaseProxy implements Shareable {
    * await list.callMethod('append', [4]);
    * ```
    */
-  async callMethod(method: string, args: readonly unknown[] = []): Promise<unknown> {
-    if (typeof method !== 'string') throw new TypeError(`Expected \`method\` to be a method name, got ${describe(method)}`);
-    const wire = toWire([...args], 'args');
-    const link = linkTo(this.#token.address, this.#authkey);
-    const reply = await link.request({ op: 'call', id: this.#token.id, method, args: wire });
-    return resultOf(reply, this.#authkey);
+  callMethod(method: string, args: readonly unknown[] = []): Promise<unknown> {
+    let reply: Promise<Reply>;
+    try {
+      if (typeof method !== 'string') throw new TypeError(`Expected \`method\` to be a method name, got ${describe(method)}`);
+      const wire = toWire([...args], 'args');
+      reply = this.#link().request({ op: 'call', id: this.#token.id, method, args: wire });
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return reply.then(this.#settle);
   }
+
+  /** The reply's result (one function per proxy, not one per call). */
+  readonly #settle = (reply: Reply): unknown => resultOf(reply, this.#authkey);
+
+  /** The connection to the manager, looked up again once closed (the manager shut down, went away, or restarted). */
+  #link(): Link {
+    let link = this.#cachedLink;
+    if (link === undefined || link.closed) this.#cachedLink = link = linkTo(this.#token.address, this.#authkey);
+    return link;
+  }
+
+  #cachedLink: Link | undefined;
 
   /** @internal Counts this proxy in the manager (unless the reply that made it did) until GC collects it. */
   track(counted: boolean): this {

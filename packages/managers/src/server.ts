@@ -4,7 +4,7 @@ import { Listener, type Address, type SocketConnection } from '@mp/ipc';
 import { BaseProxy } from './base-proxy.js';
 import { publicMethods, type Resolver, type TypeSpec } from './internal/builtins.js';
 import { addLocalServer } from './internal/local-servers.js';
-import { withCaller, type Caller } from './internal/referents/caller.js';
+import { callAs, withCaller, type Caller } from './internal/referents/caller.js';
 import { pyError } from './internal/referents/collections.js';
 import { errorToWire, fromWire, toWire, type Reply, type Token } from './internal/wire.js';
 
@@ -217,7 +217,7 @@ export class Server {
     }
     let result: unknown;
     try {
-      result = this.#run(client, request!, op);
+      result = op === 'call' ? this.#call(client, request!) : this.#run(client, request!, op);
     } catch (error) {
       this.#reply(client, { rid, ok: false, error: errorToWire(error) });
       return;
@@ -227,28 +227,44 @@ export class Server {
         (reply: Omit<Reply & { ok: true }, 'rid'>) => this.#reply(client, { ...reply, rid }),
         (error: unknown) => this.#reply(client, { rid, ok: false, error: errorToWire(error) }),
       );
-    } else this.#reply(client, { ...(result as Omit<Reply & { ok: true }, 'rid'>), rid });
+    } else {
+      // The reply object is this request's own: its number goes in without a copy.
+      (result as { rid: number }).rid = rid;
+      this.#reply(client, result as Reply);
+    }
+  }
+
+  /**
+   * Runs a method call: the object must be held, the method exposed. A method
+   * that returns at once is answered at once (no promise); one that returns a
+   * promise (a lock's acquire…) is answered when it settles, while the
+   * connection's other requests go on.
+   */
+  #call(client: Client, request: Record<string, unknown>): unknown {
+    const entry = this.#objects.get(request['id'] as number);
+    if (!entry) {
+      throw pyError('KeyError', `the manager holds no object #${describe(request['id'])}: it was released, or never made. Use proxies the manager gave.`);
+    }
+    const method = request['method'];
+    if (typeof method !== 'string' || !entry.exposed.has(method)) {
+      throw pyError('AttributeError', `method ${describe(method)} of ${entry.typeid} object is not in exposed=[${entry.exposedList.join(', ')}]`);
+    }
+    const args = this.#args(request['args']);
+    const member = (entry.object as Record<string, unknown>)[method];
+    const value = typeof member === 'function' ? callAs(client, entry.object, member, args) : member;
+    const typeid = entry.spec.methodToTypeid.get(method);
+    if (value instanceof Promise) return value.then((result: unknown) => this.#result(client, result, typeid));
+    return this.#result(client, value, typeid);
+  }
+
+  /** The reply (without its number) to a call that returned `result`. */
+  #result(client: Client, result: unknown, typeid: string | undefined): object {
+    return typeid === undefined ? { ok: true, value: toWire(result, 'the result') } : { ok: true, token: this.#serveNew(client, result, typeid) };
   }
 
   /** Runs one request; returns the reply (without its number), or a promise of it. */
   #run(client: Client, request: Record<string, unknown>, op: unknown): unknown {
     switch (op) {
-      case 'call': {
-        const entry = this.#objects.get(request['id'] as number);
-        if (!entry) {
-          throw pyError('KeyError', `the manager holds no object #${describe(request['id'])}: it was released, or never made. Use proxies the manager gave.`);
-        }
-        const method = request['method'];
-        if (typeof method !== 'string' || !entry.exposed.has(method)) {
-          throw pyError('AttributeError', `method ${describe(method)} of ${entry.typeid} object is not in exposed=[${entry.exposedList.join(', ')}]`);
-        }
-        const args = this.#args(request['args']);
-        const member = (entry.object as Record<string, unknown>)[method];
-        const value = typeof member === 'function' ? withCaller(client, () => (member as (...a: unknown[]) => unknown).apply(entry.object, args)) : member;
-        const typeid = entry.spec.methodToTypeid.get(method);
-        const finish = (result: unknown): object => (typeid === undefined ? { ok: true, value: toWire(result, 'the result') } : { ok: true, token: this.#serveNew(client, result, typeid) });
-        return value instanceof Promise ? value.then(finish) : finish(value);
-      }
       case 'create': {
         const typeid = request['typeid'];
         const spec = typeof typeid === 'string' ? this.#types.get(typeid) : undefined;

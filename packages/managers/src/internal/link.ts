@@ -2,6 +2,11 @@ import { Client, type Address, type SocketConnection } from '@mp/ipc';
 import { ManagerStateError } from '../errors.js';
 import { addressKey, type Reply } from './wire.js';
 
+interface Waiter {
+  readonly resolve: (reply: Reply) => void;
+  readonly reject: (error: Error) => void;
+}
+
 /**
  * This isolate's connection to one manager, shared by all its proxies of
  * that manager (CPython opens one per thread; here one per thread or process,
@@ -19,7 +24,7 @@ export class Link {
   #connecting: Promise<SocketConnection<unknown>> | undefined;
   #conn: SocketConnection<unknown> | undefined;
   #failure: Error | undefined;
-  readonly #pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
+  readonly #pending = new Map<number, Waiter>();
   #nextRid = 1;
   #reading = false;
 
@@ -29,18 +34,39 @@ export class Link {
     this.#key = key;
   }
 
-  /** Sends a request and waits for its reply. */
-  async request(message: Record<string, unknown>): Promise<Reply> {
-    const conn = this.#conn ?? (await this.#connect());
+  /** True once closed: a proxy that kept this link looks its manager up again (it may have shut down, or restarted). */
+  get closed(): boolean {
+    return this.#failure !== undefined;
+  }
+
+  /**
+   * Sends a request and waits for its reply. `message` is the caller's own
+   * object: its `rid` is set here. Once connected, the request is written
+   * synchronously (no promise hop before the socket write).
+   */
+  request(message: Record<string, unknown>): Promise<Reply> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const conn = this.#conn;
+    if (conn === undefined) return this.#connect().then((connected) => this.#send(connected, message));
+    try {
+      return Promise.resolve(this.#send(conn, message));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  #send(conn: SocketConnection<unknown>, message: Record<string, unknown>): Promise<Reply> {
     if (this.#failure) throw this.#failure;
     const rid = this.#nextRid++;
-    const reply = new Promise<Reply>((resolve, reject) => this.#pending.set(rid, { resolve, reject }));
+    message['rid'] = rid;
+    let waiter!: Waiter;
+    const reply = new Promise<Reply>((resolve, reject) => (waiter = { resolve, reject }));
     try {
-      conn.send({ ...message, rid });
+      conn.send(message);
     } catch (error) {
-      this.#pending.delete(rid);
       throw this.#gone(error);
     }
+    this.#pending.set(rid, waiter);
     if (!this.#reading) void this.#read(conn);
     return reply;
   }

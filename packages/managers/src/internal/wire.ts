@@ -50,8 +50,26 @@ export type Reply =
 
 const TO_SOCKET = { crossProcess: true, startMethod: undefined } as const;
 
+/** A value that holds no object at all: nothing in it can be a proxy, or fail to clone. */
+function isScalar(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean' || type === 'undefined' || type === 'bigint' || value === null;
+}
+
+/** Scalars, or an array of scalars (a call's usual arguments): sent as they are, without the general codec's walk. */
+function isFlat(value: unknown): boolean {
+  if (!Array.isArray(value)) return isScalar(value);
+  // Only a dense array of the array prototype: a subclass or holes take the general path, as before.
+  if (Object.getPrototypeOf(value) !== Array.prototype || value.length > 16) return false;
+  for (let i = 0; i < value.length; i++) {
+    if (!(i in value) || !isScalar(value[i])) return false;
+  }
+  return true;
+}
+
 /** Prepares a value for the socket; proxies inside it go as tokens. */
 export function toWire(value: unknown, path: string): WireValue {
+  if (isFlat(value)) return { value, shared: false };
   const encoded = encode(value, TO_SOCKET, path);
   if (encoded.shared) {
     const other = encoded.shared.states.find((state) => state.type !== PROXY_TYPE);
