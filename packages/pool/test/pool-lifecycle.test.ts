@@ -1,5 +1,6 @@
-import { Pool, PoolBrokenError, PoolStateError, type AsyncResult } from '@mp/pool';
-import { describe, expect, it } from 'vitest';
+import { cpuCount } from '@mp/core';
+import { Pool, PoolBrokenError, PoolStateError, type AsyncResult, type PoolStats } from '@mp/pool';
+import { describe, expect, it, vi } from 'vitest';
 import { fx, makePool, rejection } from './helpers.ts';
 
 const square = fx('square', 'square');
@@ -78,6 +79,26 @@ describe.each(['thread', 'process'] as const)('Pool lifecycle (%s)', (method) =>
       expect(results.every((result) => result.ready() && result.successful())).toBe(true);
       expect(await Promise.all(results.map((result) => result.get()))).toEqual(range(6));
       expect(await mapped).toEqual(range(30).map((x) => x * x));
+    });
+
+    it('starts the held-back workers after the first answer, and none when closed in its continuation', async () => {
+      // More workers than spare cores: the constructor starts max(1, cores − 1) and holds the rest back (README).
+      const processes = cpuCount() + 1;
+      const burst = Math.max(1, cpuCount() - 1);
+      const total = ({ workers }: PoolStats) => workers.busy + workers.idle + workers.starting;
+      const kept = makePool({ processes, context: method });
+      expect(total(kept.stats())).toBe(burst);
+      expect(await kept.apply(square, [3])).toBe(9);
+      await vi.waitFor(() => expect(total(kept.stats())).toBe(processes), { timeout: 30_000 });
+      // Closed in the continuation of its only answer: join() does not wait for workers started only to stop.
+      const closed = makePool({ processes, context: method });
+      expect(await closed.apply(square, [4])).toBe(16);
+      closed.close();
+      expect(total(closed.stats())).toBe(burst);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(total(closed.stats())).toBeLessThanOrEqual(burst);
+      await closed.join();
+      expect(total(closed.stats())).toBe(0);
     });
 
     it('Symbol.asyncDispose terminates the pool', async () => {

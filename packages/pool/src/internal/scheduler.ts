@@ -116,6 +116,7 @@ export class Scheduler {
   #releaseQueued = false;
   /** Workers not started yet (see the constructor). */
   #deferred = 0;
+  #deferredQueued = false;
   #terminated: Promise<void> | undefined;
   /** Workers in a row that died before they were ready, and how many of them ended by themselves. */
   #startFailures = 0;
@@ -142,9 +143,9 @@ export class Scheduler {
     // On a machine with few cores, workers that start together compete for the
     // CPU (each loads Node, @mp/core, and maybe a TypeScript loader and the task's
     // module): start as many as there are spare cores, and the rest once the first
-    // one has answered its first task, is ready with nothing to do, or is ready
-    // and busy while tasks wait — so that the first result does not wait for
-    // every worker's start.
+    // one has answered its first task (one loop turn later), is ready with nothing
+    // to do, or is ready and busy while tasks wait — so that the first result does
+    // not wait for every worker's start.
     const burst = Math.min(options.processes, Math.max(1, cpuCount() - 1));
     this.#deferred = options.processes - burst;
     try {
@@ -428,6 +429,21 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Starts the held-back workers one loop turn from now, after an answer: a program that closes
+   * the pool in the answer's continuation (`await pool.apply(f); pool.close()`) does not start
+   * workers only to wait for their start in `join()` and stop them, and one that keeps the pool
+   * gets them all the same. Tasks that wait start them at once ({@link Scheduler.#dispatch}).
+   */
+  #spawnDeferredSoon(): void {
+    if (this.#deferredQueued) return;
+    this.#deferredQueued = true;
+    setImmediate(() => {
+      this.#deferredQueued = false;
+      if (this.#deferred > 0) this.#spawnDeferred();
+    }).unref();
+  }
+
   /** Whether the pool needs workers: it is running, or closed with work left. */
   #wantsWorkers(): boolean {
     return this.state === 'run' || (this.state === 'close' && (this.#queued > 0 || this.#producers.size > 0));
@@ -485,8 +501,8 @@ export class Scheduler {
       this.#avgTaskMs = this.#avgTaskMs === undefined ? sample : this.#avgTaskMs * 0.7 + sample * 0.3;
     }
     if (worker.budget <= 0 && worker.inflight.length === 0) worker.stop(); // maxtasksperchild: retire it
-    if (this.#deferred > 0) this.#spawnDeferred();
-    this.#dispatch();
+    if (this.#deferred > 0) this.#spawnDeferredSoon();
+    this.#dispatch(); // starts them now if tasks wait
     if (this.#elastic) this.#noteIdle(worker);
   }
 
