@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ref, type StartMethod } from '@mp/core';
 import { AuthenticationError, Client } from '@mp/ipc';
-import { BaseManager, Manager, RemoteError, type AutoProxy } from '@mp/managers';
+import { BaseManager, Manager, ManagerStateError, RemoteError, SyncManager, type AutoProxy } from '@mp/managers';
 import type { Counter } from './fixtures/types.ts';
 import { eventually, isGone } from './helpers.ts';
 
@@ -82,6 +82,25 @@ describe('other programs', () => {
     await local.shutdown();
     server.shutdown();
     await serving;
+  });
+
+  it('a proxy whose manager went away fails with ManagerStateError, then reaches a new server at the same address', async () => {
+    const authkey = Buffer.from('a key for a restarted server');
+    const first = await new SyncManager({ address: ['127.0.0.1', 0], authkey }).getServer().ready;
+    const servingFirst = first.serveForever();
+    const manager = await new SyncManager({ address: first.address, authkey }).connect();
+    const d = await manager.dict();
+    await d.set('a', 1);
+    first.shutdown();
+    await servingFirst;
+    await expect(d.get('a')).rejects.toBeInstanceOf(ManagerStateError);
+    await expect(d.get('a')).rejects.toBeInstanceOf(ManagerStateError);
+    const second = await new SyncManager({ address: first.address, authkey }).getServer().ready;
+    const servingSecond = second.serveForever();
+    // The proxy's connection is made anew; the new server holds no object of that number.
+    await expect(d.get('a')).rejects.toMatchObject({ name: 'RemoteError', remoteName: 'KeyError' });
+    second.shutdown();
+    await servingSecond;
   });
 
   it('the manager process dies with its owner, SIGKILL included', async () => {

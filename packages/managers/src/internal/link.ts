@@ -64,7 +64,12 @@ export class Link {
     try {
       conn.send(message);
     } catch (error) {
-      throw this.#gone(error);
+      // A message that cannot be encoded leaves the connection as it was; any other failure means it is broken:
+      // the link closes, and the proxies' next calls look the manager up again.
+      if ((error as Error | undefined)?.name === 'DataCloneError') throw error;
+      const failure = this.#gone(error);
+      this.close(failure);
+      throw failure;
     }
     this.#pending.set(rid, waiter);
     if (!this.#reading) void this.#read(conn);
