@@ -1,12 +1,14 @@
 // Manager().dict() set+get round trip from a child, beside CPython's in the same run.
+import { Listener } from '@mp/ipc';
 import { Manager } from '@mp/managers';
 import { cpython } from '../cpython.mjs';
-import { joinAll, mpKind, mpName, startChildren, target } from '../mp.mjs';
+import { joinAll, mpKind, mpName, startChildren, target, unlessOneFails } from '../mp.mjs';
 
 /** @typedef {import('../types.mjs').Case} Case */
 /** @typedef {import('../types.mjs').Variant} Variant */
 
 const TRIPS = target('manager', 'dictTrips');
+const IPC_TRIPS = target('manager', 'ipcTrips');
 
 /**
  * @param {import('../types.mjs').Sizes} sizes
@@ -37,7 +39,45 @@ export function managerCases(sizes) {
         `after ${warm.toLocaleString('en')} untimed; mean per set+get pair (two calls to the manager process). ` +
         "Python: `d['k'] = i; d['k']` on `Manager().dict()` from a child",
       metrics: [{ id: 'us', title: 'Manager().dict() set+get round trip', unit: 'µs', better: 'lower' }],
-      variants: [mp('thread'), mp('process'), cpython('fork', 'manager-dict', { n, warm }), cpython('spawn', 'manager-dict', { n, warm })],
+      variants: [
+        mp('thread'),
+        mp('process'),
+        cpython('fork', 'manager-dict', { n, warm }),
+        cpython('spawn', 'manager-dict', { n, warm }),
+        ipcFloor(n, warm),
+      ],
     },
   ];
+}
+
+/**
+ * The floor: what the two socket round trips of a pair cost without the manager — a
+ * 'process' child sends @mp/ipc messages shaped like a proxy's calls to a Listener (on a
+ * Unix socket, as a manager's) in this thread, which answers each with a reply-shaped
+ * message at once.
+ * @param {number} n
+ * @param {number} warm
+ * @returns {Variant}
+ */
+function ipcFloor(n, warm) {
+  return {
+    name: '@mp/ipc round trips, no manager (floor)',
+    kind: 'floor',
+    async once(scope) {
+      const listener = await new Listener().ready;
+      scope.defer(() => listener.close());
+      const children = startChildren(scope, 'process', [{ target: IPC_TRIPS, args: [listener.address, n, warm] }]);
+      /** @type {import('@mp/ipc').SocketConnection<{ op: string, rid?: number, us?: number }>} */
+      const conn = await unlessOneFails(listener.accept(), children);
+      scope.defer(() => conn.close());
+      for (;;) {
+        const message = await conn.recv(); // a child that fails closes its end: recv() rejects (EOF)
+        if (message.op === 'done') {
+          await joinAll(children);
+          return /** @type {number} */ (message.us);
+        }
+        conn.send({ ok: true, value: { value: 1, shared: false }, rid: message.rid });
+      }
+    },
+  };
 }
