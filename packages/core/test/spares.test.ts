@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Process, getSpares, ref, setSpares } from '@mp/core';
-import { setSpawnOptions } from '@mp/core/internal';
+import { setSpawnOptions, whenSparesReady } from '@mp/core/internal';
 import type { Seen } from './fixtures/spares.ts';
 
 const fixture = new URL('./fixtures/spares.ts', import.meta.url);
@@ -192,7 +192,8 @@ describe.each(['thread', 'process'] as const)('warm spares (%s)', (context) => {
       return { seen: files3.map((file) => JSON.parse(readFileSync(file, 'utf8')) as Seen) };
     };
     await burst();
-    // The refill after a burst of 3 starts 3 spares: all of the next burst come from spares.
+    // The refill after a burst of 3 starts 3 spares (one at a time): all of the next burst come from spares.
+    await whenSparesReady();
     const next = await burst();
     for (const seen of next.seen) expect(seen.fromSpare).toBe(true);
   });

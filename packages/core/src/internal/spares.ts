@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe } from './describe.js';
 import { slot } from './runtime.js';
 import { tsxApiFor, tsxApiOfParent } from './typescript.js';
@@ -27,6 +28,13 @@ export const MAX_SPARES = 16;
 
 /** The environment variable that sets the base number of spares (`0` turns them off). */
 export const SPARES_ENV = 'MP_SPARES';
+
+/**
+ * How many spares may boot at once. Booting Node.js is CPU-bound: one at a time
+ * (on 2 cores) leaves a core to the children that run meanwhile, and the first
+ * replacement is ready after one boot rather than after all of them.
+ */
+const MAX_BOOTS = Math.max(1, availableParallelism() - 1);
 
 /** How long a burst is remembered (the stock shrinks back to the base after this much quiet). */
 const BURST_MEMORY_MS = 30_000;
@@ -110,6 +118,8 @@ export interface SpareKind<S> {
   usable(spare: S): boolean;
   /** Whether it has loaded the child runtime (one still loading is still better than none). */
   ready(spare: S): boolean;
+  /** Resolves once it has loaded the child runtime, or died. Must not keep the program alive. */
+  whenReady(spare: S): Promise<unknown>;
   /** Ends an unused spare. */
   dispose(spare: S): void;
 }
@@ -125,6 +135,8 @@ export class SpareStock<S> {
   #peak = 0;
   #peakAt = 0;
   #refill: NodeJS.Immediate | undefined;
+  /** Spares started that have not loaded yet. */
+  #booting = 0;
 
   constructor(kind: SpareKind<S>) {
     this.#kind = kind;
@@ -184,11 +196,19 @@ export class SpareStock<S> {
     }).unref();
   }
 
-  /** Starts spares until the stock has what it wants. */
+  /** Starts spares until the stock has what it wants, {@link MAX_BOOTS} at a time (the next when one has loaded). */
   fill(): void {
     const wanted = this.#wanted();
     this.#dropDead();
-    while (this.#spares.length < wanted) this.#spares.push(this.#kind.make());
+    while (this.#spares.length < wanted && this.#booting < MAX_BOOTS) {
+      const spare = this.#kind.make();
+      this.#spares.push(spare);
+      this.#booting++;
+      void this.#kind.whenReady(spare).then(() => {
+        this.#booting--;
+        this.refill();
+      });
+    }
     this.trim();
   }
 
@@ -196,6 +216,19 @@ export class SpareStock<S> {
   trim(): void {
     const wanted = this.#wanted();
     while (this.#spares.length > wanted) this.#kind.dispose(this.#spares.pop()!);
+  }
+
+  /** Resolves once this stock has all the spares it wants, each loaded (tests, measurements). */
+  async whenFull(): Promise<void> {
+    for (;;) {
+      this.#dropDead();
+      const loading = this.#spares.filter((spare) => !this.#kind.ready(spare));
+      if (loading.length === 0 && this.#spares.length >= this.#wanted()) return;
+      this.refill();
+      await (loading.length > 0
+        ? Promise.race(loading.map((spare) => this.#kind.whenReady(spare)))
+        : new Promise((resolve) => setImmediate(resolve)));
+    }
   }
 
   /** The spares waiting now (for tests and measurements). */
@@ -206,6 +239,14 @@ export class SpareStock<S> {
 
 function stocks(): Set<SpareStock<unknown>> {
   return slot('spare-stocks', () => new Set<SpareStock<unknown>>());
+}
+
+/**
+ * Resolves once every start method used in this thread has the spares it
+ * wants, loaded. For tests and measurements of the steady state.
+ */
+export async function whenSparesReady(): Promise<void> {
+  await Promise.all([...stocks()].map((stock) => stock.whenFull()));
 }
 
 /** The spare stock of a start method in this isolate, made on first use. */

@@ -41,6 +41,8 @@ interface Forked {
   dead: boolean;
   /** It said it has loaded the child runtime. */
   ready: boolean;
+  /** Resolves when it said so, or died. */
+  readonly loaded: Promise<unknown>;
 }
 
 function forkEntry(execArgv: readonly string[], tsx?: string): Forked {
@@ -51,16 +53,19 @@ function forkEntry(execArgv: readonly string[], tsx?: string): Forked {
     env: { ...process.env, [PARENT_PID_ENV]: String(process.pid), ...(tsx ? { [SPARE_TSX_ENV]: tsx } : {}) },
   });
   terminateAtExit(child);
-  const forked: Forked = { child, execArgv, exit: undefined as never, dead: false, ready: false };
+  let loaded!: () => void;
+  const forked: Forked = { child, execArgv, exit: undefined as never, dead: false, ready: false, loaded: new Promise<void>((resolve) => (loaded = resolve)) };
   const onReady = (message: unknown) => {
     if (typeof message !== 'object' || message === null || !(READY_REPORT in message)) return;
     forked.ready = true;
+    loaded();
     child.off('message', onReady);
   };
   child.on('message', onReady);
   (forked as { exit: Promise<number> }).exit = new Promise<number>((resolve) => {
     child.once('exit', (code, signal) => {
       forked.dead = true;
+      loaded();
       running.delete(child);
       resolve(exitCode(code, signal));
     });
@@ -89,6 +94,7 @@ const SPARE_KIND: SpareKind<Forked> = {
   },
   usable: (forked) => !forked.dead && forked.child.connected,
   ready: (forked) => forked.ready,
+  whenReady: (forked) => forked.loaded,
   dispose: (forked) => void forked.child.kill('SIGKILL'),
 };
 

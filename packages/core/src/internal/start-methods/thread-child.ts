@@ -31,6 +31,7 @@ export async function threadChildLink(): Promise<ChildLink> {
   if (isSpare(data)) {
     if (data.tsx) await preloadTypeScript(data.tsx);
     Atomics.store(data.ready, 0, 1);
+    Atomics.notify(data.ready, 0);
     const handOff = await new Promise<HandOff<BootData>>((resolve) => data.spare.once('message', resolve));
     data.spare.close();
     if (handOff.env) replaceEnv(handOff.env);

@@ -72,6 +72,10 @@ function spareKind(piped: boolean): SpareKind<ThreadSpare> {
     },
     usable: (spare) => !spare.started.dead,
     ready: (spare) => Atomics.load(spare.ready, 0) === 1,
+    whenReady: (spare) => {
+      const wait = Atomics.waitAsync(spare.ready, 0, 0);
+      return wait.async ? Promise.race([wait.value, spare.started.exit]) : Promise.resolve();
+    },
     dispose: (spare) => void spare.started.worker.terminate(),
   };
 }
