@@ -208,8 +208,13 @@ export class SocketConnection<T = unknown> implements Disposable {
    * ```
    */
   async recv(): Promise<T> {
-    this.#check('recv');
-    const frame = this.#frames.tryNext(this.#limit) ?? (await this.#next('recv'));
+    let frame: Buffer | undefined;
+    for (;;) {
+      this.#check('recv');
+      frame = this.#frames.tryNext(this.#limit);
+      if (frame !== undefined) break;
+      await this.#frames.changed();
+    }
     const plain = decodePlain(frame);
     if (plain !== NOT_PLAIN) return plain as T;
     try {

@@ -39,6 +39,8 @@ const MAX_BYTES = 256 * 1024;
 const HEADER = serialize(null).subarray(0, -1);
 const FRAME_HEADER_BYTES = 4;
 const PAYLOAD_START = FRAME_HEADER_BYTES + HEADER.byteLength;
+/** Frames up to this many bytes are copied out of the scratch buffer byte by byte. */
+const SMALL_COPY = 256;
 
 const TAG_PADDING = 0x00;
 const TAG_INT32 = 0x49; // I
@@ -216,9 +218,11 @@ export function encodePlainFrame(value: unknown): Buffer | undefined {
   try {
     if (!write(value, 0) || at > MAX_BYTES) return undefined;
     const frame = Buffer.allocUnsafe(at);
-    scratch.copy(frame, 0, 0, at);
     frame.writeInt32BE(at - FRAME_HEADER_BYTES, 0);
-    HEADER.copy(frame, FRAME_HEADER_BYTES);
+    for (let i = 0; i < HEADER.byteLength; i++) frame[FRAME_HEADER_BYTES + i] = HEADER[i]!;
+    // Buffer#copy makes two typed-array views per call: a loop is cheaper for the usual few bytes.
+    if (at <= SMALL_COPY) for (let i = PAYLOAD_START; i < at; i++) frame[i] = scratch[i]!;
+    else scratch.copy(frame, PAYLOAD_START, PAYLOAD_START, at);
     return frame;
   } catch {
     // A getter threw, say: v8.serialize will meet the same error and report it.
@@ -352,7 +356,8 @@ function read(depth: number): unknown {
  */
 export function decodePlain(payload: Buffer): unknown {
   const start = HEADER.byteLength;
-  if (payload.byteLength <= start || payload[0] !== HEADER[0] || !payload.subarray(1, start).equals(HEADER.subarray(1))) return NOT_PLAIN;
+  if (payload.byteLength <= start) return NOT_PLAIN;
+  for (let i = 0; i < start; i++) if (payload[i] !== HEADER[i]) return NOT_PLAIN;
   input = payload;
   position = start;
   end = payload.byteLength;
