@@ -22,10 +22,9 @@
  * `'process'` this spares the pipe 100 KB each way per chunk (at 64 KB a
  * pipe, several wake-ups of each side, which on a busy machine cost more than
  * the work). The host frees the block once nobody can touch it any more: the
- * answer came, or the task was dropped before it was sent, or its worker exited.
+ * answer came, or the task was dropped before it was sent, or its worker exited
+ * (number-blocks.ts, the host's side).
  */
-
-import { allocateShared, freeShared, regionAt, type SharedRegion } from '@mp/core';
 
 /**
  * Fewer items than this are sent as an array: for a handful, the typed
@@ -53,39 +52,12 @@ export function unpackNumbers(packed: Float64Array, length = packed.length): num
 /** Chunks of at least this many numbers are handed over in shared memory: below it, copying is cheaper than a block's bookkeeping. */
 export const SHARE_MIN = 1_024;
 
-/** A chunk of numbers in a block of the shared arena: the host's view of it, and the block to free. */
-export interface SharedNumbers {
-  readonly region: SharedRegion;
-  readonly view: Float64Array;
-}
-
 /**
- * The items in a fresh block of shared memory, when there are at least {@link SHARE_MIN} and all are
- * numbers; `undefined` otherwise, or when the arena has no room (the chunk then travels by copy).
+ * In a worker: the items of a `MODE_MAP_SHARED` chunk, `[byteOffset, length]`, as a view of its block.
+ * `arena` is the shared arena's buffer, which the worker has as the buffer of its `progress` word
+ * (WorkerConfig): this module, which workers load at their start, imports nothing of @mp/core.
  */
-export function shareNumbers(items: readonly unknown[]): SharedNumbers | undefined {
-  const length = items.length;
-  if (length < SHARE_MIN) return undefined;
-  for (let i = 0; i < length; i++) if (typeof items[i] !== 'number') return undefined;
-  let region: SharedRegion;
-  try {
-    // Freed by the pool itself (freeNumbers): no lifetime tracking, no sweep.
-    region = allocateShared(length * 8, { reclaim: false });
-  } catch {
-    return undefined; // the arena is full: copy this chunk instead
-  }
-  const view = new Float64Array(region.buffer, region.byteOffset, length);
-  for (let i = 0; i < length; i++) view[i] = items[i] as number;
-  return { region, view };
-}
-
-/** Gives the block back to the arena; no one may read or write it afterwards. */
-export function freeNumbers(numbers: SharedNumbers): void {
-  freeShared(numbers.region);
-}
-
-/** In a worker: the items of a `MODE_MAP_SHARED` chunk, `[byteOffset, length]`, as a view of the block. */
-export function sharedItems(place: readonly [number, number]): Float64Array {
+export function sharedItems(arena: SharedArrayBuffer, place: readonly [number, number]): Float64Array {
   const [byteOffset, length] = place;
-  return new Float64Array(regionAt(byteOffset, length * 8).buffer, byteOffset, length);
+  return new Float64Array(arena, byteOffset, length);
 }

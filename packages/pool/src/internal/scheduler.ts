@@ -4,7 +4,8 @@ import { PoolBrokenError, PoolQueueFullError, PoolStateError, PoolTerminatedErro
 import { Deque } from './deque.js';
 import { fromRecord, type ErrorRecord } from './error-record.js';
 import { marksInUse, takeMarks } from './moves.js';
-import { freeNumbers, packNumbers, shareNumbers, type SharedNumbers } from './numbers.js';
+import { freeNumbers, shareNumbers, type SharedNumbers } from './number-blocks.js';
+import { packNumbers } from './numbers.js';
 import {
   DONE,
   INIT_FAILED,

@@ -1,4 +1,4 @@
-import type { SharedNumbers } from './numbers.js';
+import type { SharedNumbers } from './number-blocks.js';
 import type { WireTask } from './protocol.js';
 import type { WorkerSlot } from './worker-slot.js';
 

@@ -257,7 +257,9 @@ class WorkerLoop {
     // An array, or a Float64Array when the host packed a chunk of numbers, or a view of the block of shared
     // memory that holds them (numbers.ts): read the same way.
     const inPlace = mode === MODE_MAP_SHARED;
-    const items = inPlace ? sharedItems(args as [number, number]) : (args as ArrayLike<unknown>);
+    const arena = this.#config.progress?.buffer;
+    if (inPlace && !(arena instanceof SharedArrayBuffer)) return failure(id, new Error('Pool protocol error: a chunk in shared memory sent to a worker without shared memory'));
+    const items = inPlace ? sharedItems(arena as SharedArrayBuffer, args as [number, number]) : (args as ArrayLike<unknown>);
     const star = mode === MODE_STARMAP;
     const length = items.length;
     // While every result is a number, they go into one Float64Array that crosses as one block (RESULT_NUMBERS),
