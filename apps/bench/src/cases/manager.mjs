@@ -17,7 +17,10 @@ const IPC_TRIPS = target('manager', 'ipcTrips');
 export function managerCases(sizes) {
   // Two calls to another process per trip: a tenth of the Pipe case's count keeps the case short.
   const n = Math.max(10, Math.floor(sizes.pipeTrips / 10));
-  const warm = Math.max(1, Math.floor(sizes.warmUpTrips / 10));
+  // The untimed warm-up of the other round-trip cases, not a tenth: the child and the manager are new
+  // processes each repetition, and with 100 untimed pairs most timed calls ran before V8 had optimized
+  // the call path (measured: 800–950 µs per pair then, 210–530 after 2,000 untimed, same machine and load).
+  const warm = sizes.warmUpTrips;
   /** @type {(method: 'thread' | 'process') => Variant} */
   const mp = (method) => ({
     name: mpName(method),
