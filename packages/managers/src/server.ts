@@ -259,7 +259,9 @@ export class Server {
 
   /** The reply (without its number) to a call that returned `result`. */
   #result(client: Client, result: unknown, typeid: string | undefined): object {
-    return typeid === undefined ? { ok: true, value: toWire(result, 'the result') } : { ok: true, token: this.#serveNew(client, result, typeid) };
+    if (typeid !== undefined) return { ok: true, token: this.#serveNew(client, result, typeid) };
+    // No result (set, append, release…): a reply without a value, which the proxy reads as undefined.
+    return result === undefined ? { ok: true } : { ok: true, value: toWire(result, 'the result') };
   }
 
   /** Runs one request; returns the reply (without its number), or a promise of it. */
