@@ -249,35 +249,29 @@ export async function whenSparesReady(): Promise<void> {
   await Promise.all([...stocks()].map((stock) => stock.whenFull()));
 }
 
-/** The spare stock of a start method in this isolate, made on first use. */
-export function spareStock<S>(name: string, kind: SpareKind<S>): SpareStock<S> {
-  return slot(`spares-${name}`, () => new SpareStock(kind));
-}
-
-/** Where this isolate's spares learn which tsx to load ahead of need. */
-interface TypeScriptNeed {
-  /** The tsx a TypeScript target of this program needed, once one did. */
-  api: string | undefined;
-}
-
-function typeScriptNeed(): TypeScriptNeed {
-  return slot<TypeScriptNeed>('spares-tsx', () => ({ api: undefined }));
+/** A stock of spares in this isolate, by name, made (with `kind()`) on first use. */
+export function spareStock<S>(name: string, kind: () => SpareKind<S>): SpareStock<S> {
+  return slot(`spares-${name}`, () => new SpareStock(kind()));
 }
 
 /**
- * Notes the modules a child is started with: once one is TypeScript on a Node
- * that cannot strip types, the spares started afterwards load tsx while they
- * wait (the first such child paid for it; the next ones do not).
+ * The tsx that a child started with these modules should find loaded, if any:
+ * where Node cannot strip types, the parent's own tsx when it runs under tsx,
+ * else the one a TypeScript target module needs. Spares are kept apart by it:
+ * loading tsx costs a spare hundreds of milliseconds, which a JavaScript
+ * target should not wait for, nor pay for in the background.
  */
-export function noteModules(...modules: (string | undefined)[]): void {
-  const need = typeScriptNeed();
-  if (need.api !== undefined) return;
-  for (const module of modules) if (module !== undefined) need.api ??= tsxApiFor(module);
-}
-
-/** The tsx a new spare should load while it waits: the parent's own (it runs under tsx), or the one a TypeScript target needed. */
-export function spareTypeScript(): string | undefined {
-  return tsxApiOfParent() ?? typeScriptNeed().api;
+export function spareTypeScript(...modules: (string | undefined)[]): string | undefined {
+  const parent = tsxApiOfParent();
+  if (parent !== undefined) return parent;
+  const known = slot('spares-tsx', () => new Map<string, string | undefined>());
+  for (const module of modules) {
+    if (module === undefined) continue;
+    if (!known.has(module)) known.set(module, tsxApiFor(module));
+    const api = known.get(module);
+    if (api !== undefined) return api;
+  }
+  return undefined;
 }
 
 /** The message that hands a child its boot data (first message to a spare; the cold `'process'` child's first IPC message). */

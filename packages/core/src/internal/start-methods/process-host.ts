@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { hostToken } from '../isolates.js';
-import { currentEnv, exitReport, isControl, noteModules, READY_REPORT, spareStock, spareTypeScript, type HandOff, type SpareKind } from '../spares.js';
+import { currentEnv, exitReport, isControl, READY_REPORT, spareStock, spareTypeScript, type HandOff, type SpareKind } from '../spares.js';
 import { execArgvWithoutTsx } from '../typescript.js';
 import type { BootData, Channel, ChildHandle, SpawnOptions, StartMethodHost } from './types.js';
 import { PARENT_PID_ENV, SPARE_TSX_ENV } from './types.js';
@@ -86,20 +86,23 @@ function setRefOf(child: ChildProcess, keepsAlive: boolean): void {
   }
 }
 
-const SPARE_KIND: SpareKind<Forked> = {
-  make() {
-    const forked = forkEntry(execArgvWithoutTsx(), spareTypeScript());
-    setRefOf(forked.child, false);
-    return forked;
-  },
-  usable: (forked) => !forked.dead && forked.child.connected,
-  ready: (forked) => forked.ready,
-  whenReady: (forked) => forked.loaded,
-  dispose: (forked) => void forked.child.kill('SIGKILL'),
-};
+function spareKind(tsx: string | undefined): SpareKind<Forked> {
+  return {
+    make() {
+      const forked = forkEntry(execArgvWithoutTsx(), tsx);
+      setRefOf(forked.child, false);
+      return forked;
+    },
+    usable: (forked) => !forked.dead && forked.child.connected,
+    ready: (forked) => forked.ready,
+    whenReady: (forked) => forked.loaded,
+    dispose: (forked) => void forked.child.kill('SIGKILL'),
+  };
+}
 
-function stock() {
-  return spareStock('process', SPARE_KIND);
+/** The stock of spares with or without tsx loaded (see spareTypeScript). */
+function stock(tsx: string | undefined) {
+  return spareStock(`process${tsx ? ` with ${tsx}` : ''}`, () => spareKind(tsx));
 }
 
 function sameFlags(a: readonly string[], b: readonly string[]): boolean {
@@ -137,11 +140,10 @@ export const processHost: StartMethodHost = {
   crossProcess: true,
   spawn(boot: BootData, options: SpawnOptions = {}): ChildHandle {
     const execArgv = options.execArgv ?? execArgvWithoutTsx();
-    noteModules(boot.target?.module, boot.subclass?.module);
-    let forked = stock().take();
+    let forked = stock(spareTypeScript(boot.target?.module, boot.subclass?.module)).take();
     // A spare started with other Node.js flags than this child asks for cannot be it.
     if (forked && !sameFlags(forked.execArgv, execArgv)) {
-      SPARE_KIND.dispose(forked);
+      forked.child.kill('SIGKILL');
       forked = undefined;
     }
     // A cold child inherits the environment and working directory at fork; a spare is told them.

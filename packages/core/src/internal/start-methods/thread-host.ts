@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { MessageChannel, Worker, type MessagePort, type WorkerOptions } from 'node:worker_threads';
 import { releaseToken } from '../isolates.js';
-import { currentEnv, exitReport, isControl, noteModules, spareStock, spareTypeScript, type HandOff, type SpareKind } from '../spares.js';
+import { currentEnv, exitReport, isControl, spareStock, spareTypeScript, type HandOff, type SpareKind } from '../spares.js';
 import type { BootData, Channel, ChildHandle, SpawnOptions, StartMethodHost } from './types.js';
 import { EXIT_KILLED, EXIT_TERMINATED } from './types.js';
 
@@ -60,12 +60,11 @@ interface ThreadSpare {
  * stdout/stderr (daemons, which must not keep the program alive). Two stocks,
  * each filled only once a child of its kind was started.
  */
-function spareKind(piped: boolean): SpareKind<ThreadSpare> {
+function spareKind(piped: boolean, tsx: string | undefined): SpareKind<ThreadSpare> {
   return {
     make() {
       const { port1, port2 } = new MessageChannel();
       const ready = new Int32Array(new SharedArrayBuffer(4));
-      const tsx = spareTypeScript();
       const started = startWorker({ workerData: { spare: port2, ready, tsx }, transferList: [port2], stdout: piped, stderr: piped });
       started.worker.unref();
       return { started, port: port1, ready };
@@ -80,11 +79,9 @@ function spareKind(piped: boolean): SpareKind<ThreadSpare> {
   };
 }
 
-const PIPED = spareKind(true);
-const STRAIGHT = spareKind(false);
-
-function stock(piped: boolean) {
-  return piped ? spareStock('thread', PIPED) : spareStock('thread-daemon', STRAIGHT);
+/** The stock of spares of one kind: piped or not, with or without tsx loaded (see spareTypeScript). */
+function stock(piped: boolean, tsx: string | undefined) {
+  return spareStock(`thread${piped ? '' : '-daemon'}${tsx ? ` with ${tsx}` : ''}`, () => spareKind(piped, tsx));
 }
 
 /**
@@ -101,9 +98,8 @@ export const threadHost: StartMethodHost = {
     // exit report, but the pipe holds the event loop open: a daemon, which must
     // not keep the program alive, writes straight to the shared stdout instead.
     const piped = !boot.daemon;
-    noteModules(boot.target?.module, boot.subclass?.module);
     // A spare runs with the parent's own V8 limits: a child that asks for others starts cold.
-    const spare = options.resourceLimits ? undefined : stock(piped).take();
+    const spare = options.resourceLimits ? undefined : stock(piped, spareTypeScript(boot.target?.module, boot.subclass?.module)).take();
     if (spare) {
       const handOff: HandOff<BootData> = { boot, env: currentEnv() };
       spare.port.postMessage(handOff);
