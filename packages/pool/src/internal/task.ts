@@ -11,6 +11,10 @@ export type Outcome =
 export interface TaskSink {
   /** True when nobody wants the outcome any more (an imap iterator that was closed): not sent if still queued. */
   readonly cancelled: boolean;
+  /**
+   * Takes the outcome. A chunk's value must be read before this returns: it may be a view of a
+   * block of shared memory that the pool frees right after (number-blocks.ts).
+   */
   done(task: HostTask, outcome: Outcome): void;
 }
 
