@@ -207,22 +207,34 @@ export class SocketConnection<T = unknown> implements Disposable {
    * const message = await conn.recv();
    * ```
    */
-  async recv(): Promise<T> {
+  recv(): Promise<T> {
+    // No async function and no promise per wait: the socket's event calls #receive again.
+    return new Promise<T>((resolve, reject) => this.#receive(resolve, reject));
+  }
+
+  /** Settles a `recv()` with the next message, or waits for the next socket event and tries again. */
+  #receive(resolve: (value: T) => void, reject: (error: unknown) => void): void {
     let frame: Buffer | undefined;
-    for (;;) {
+    try {
       this.#check('recv');
       frame = this.#frames.tryNext(this.#limit);
-      if (frame !== undefined) break;
-      await this.#frames.changed();
-    }
-    const plain = decodePlain(frame);
-    if (plain !== NOT_PLAIN) return plain as T;
-    try {
-      return deserialize(frame) as T;
     } catch (error) {
-      throw new BadMessageError(
-        `the message (${frame.byteLength} bytes) is not a v8.serialize form: ${(error as Error).message}. Receive raw bytes with recvBytes().`,
-        { cause: error },
+      reject(error);
+      return;
+    }
+    if (frame === undefined) {
+      this.#frames.onChange(() => this.#receive(resolve, reject));
+      return;
+    }
+    try {
+      const plain = decodePlain(frame);
+      resolve((plain !== NOT_PLAIN ? plain : deserialize(frame)) as T);
+    } catch (error) {
+      reject(
+        new BadMessageError(
+          `the message (${frame.byteLength} bytes) is not a v8.serialize form: ${(error as Error).message}. Receive raw bytes with recvBytes().`,
+          { cause: error },
+        ),
       );
     }
   }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Process, ref, type StartMethod } from '@mp/core';
-import { BadMessageError, Client, Listener, type SocketConnection } from '@mp/ipc';
+import { BadMessageError, Client, ClosedError, EOFError, Listener, type SocketConnection } from '@mp/ipc';
 
 /**
  * The socket framing's fast paths: scalars written and read without
@@ -255,6 +255,26 @@ describe('frames on the wire', () => {
     const got = await pending;
     expect(got.slice(0, -1)).toEqual(values.slice(0, -1));
     expect(Buffer.from(got.at(-1) as Uint8Array).equals(values.at(-1) as Buffer)).toBe(true);
+  });
+
+  it('pending receives: several settle in call order; a close on this side rejects with ClosedError, the peer closing with EOFError', { timeout: 20_000 }, async () => {
+    const { conn, raw } = await rawPair();
+    const first = conn.recv();
+    const second = conn.recv();
+    const third = conn.recv();
+    raw.write(Buffer.concat([frame(serialize('one')), frame(serialize({ two: 2 }))]));
+    expect(await first).toBe('one');
+    expect(await second).toEqual({ two: 2 });
+    raw.end(frame(serialize(3)));
+    expect(await third).toBe(3);
+    await expect(conn.recv()).rejects.toBeInstanceOf(EOFError);
+
+    const other = await rawPair();
+    const pending = other.conn.recv();
+    const bytes = other.conn.recvBytes();
+    other.conn.close();
+    await expect(pending).rejects.toBeInstanceOf(ClosedError);
+    await expect(bytes).rejects.toBeInstanceOf(ClosedError);
   });
 
   it('large frames (past the one-buffer size) keep their bytes, both ways', { timeout: 30_000 }, async () => {

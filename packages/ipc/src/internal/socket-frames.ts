@@ -194,16 +194,21 @@ export class FrameSocket {
     return undefined;
   }
 
+  /**
+   * Calls `callback` once, at the next event on the socket (data, EOF, error,
+   * a close on this side). Keeps the event loop alive meanwhile. The callback
+   * runs inside the socket's event: it must not throw.
+   */
+  onChange(callback: () => void): void {
+    if (this.socket.isPaused() && !this.socket.destroyed) this.socket.resume();
+    this.#waiters.push(callback);
+    this.#updateRef();
+  }
+
   /** Resolves at the next event on the socket (data, EOF, error), or after `timeout` ms. Keeps the event loop alive meanwhile. */
   changed(timeout = Infinity): Promise<void> {
+    if (timeout === Infinity) return new Promise<void>((resolve) => this.onChange(resolve));
     if (this.socket.isPaused() && !this.socket.destroyed) this.socket.resume();
-    if (timeout === Infinity) {
-      const promise = new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-      });
-      this.#updateRef();
-      return promise;
-    }
     return new Promise<void>((resolve) => {
       const waiter = (): void => {
         clearTimeout(timer);
