@@ -6,7 +6,7 @@
  * @module @mp/cluster
  */
 export { Pool, type PoolOptions } from './pool.js';
-export { AsyncResult } from './async-result.js';
 export { startWorker, type WorkerOptions, type ClusterWorker } from './worker.js';
 export { ClusterConnectionError, ClusterDataLostError } from './errors.js';
+export { AsyncResult } from '@mp/pool';
 export type { TaskFunction, TaskOptions, MapOptions, MapAsyncOptions, AsyncOptions, CloseOptions, AsyncResultCallbacks } from '@mp/pool';
