@@ -36,6 +36,9 @@ export const SPARES_ENV = 'MP_SPARES';
  */
 const MAX_BOOTS = Math.max(1, availableParallelism() - 1);
 
+/** The longest a replacement waits for the child whose spare it replaces to end. */
+const REFILL_DELAY_MS = 100;
+
 /** How long a burst is remembered (the stock shrinks back to the base after this much quiet). */
 const BURST_MEMORY_MS = 30_000;
 
@@ -153,16 +156,28 @@ export class SpareStock<S> {
 
   /**
    * A ready spare for one child, or `undefined` (then start it cold). Either
-   * way, counts the start and schedules the refill.
+   * way, counts the start; the caller then calls {@link refillAfter}.
    */
   take(): S | undefined {
     this.#count();
     this.#dropDead();
     // The first that has loaded, else the one started first (the nearest to loaded).
     const at = Math.max(0, this.#spares.findIndex((spare) => this.#kind.ready(spare)));
-    const spare = this.#spares.splice(at, 1)[0];
-    this.refill();
-    return spare;
+    return this.#spares.splice(at, 1)[0];
+  }
+
+  /**
+   * Starts the replacements once the child just started (`done`: its exit)
+   * has ended, or after {@link REFILL_DELAY_MS}: a Node.js booting beside it
+   * would take the core it runs on (on 2 cores), and most children of a
+   * start-then-join are done sooner.
+   */
+  refillAfter(done: Promise<unknown>): void {
+    const timer = setTimeout(() => this.refill(), REFILL_DELAY_MS).unref();
+    void done.then(() => {
+      clearTimeout(timer);
+      this.refill();
+    });
   }
 
   #dropDead(): void {

@@ -140,7 +140,8 @@ export const processHost: StartMethodHost = {
   crossProcess: true,
   spawn(boot: BootData, options: SpawnOptions = {}): ChildHandle {
     const execArgv = options.execArgv ?? execArgvWithoutTsx();
-    let forked = stock(spareTypeScript(boot.target?.module, boot.subclass?.module)).take();
+    const spares = stock(spareTypeScript(boot.target?.module, boot.subclass?.module));
+    let forked = spares.take();
     // A spare started with other Node.js flags than this child asks for cannot be it.
     if (forked && !sameFlags(forked.execArgv, execArgv)) {
       forked.child.kill('SIGKILL');
@@ -167,6 +168,7 @@ export const processHost: StartMethodHost = {
       settle(code);
       setRefOf(child, false);
     });
+    spares.refillAfter(exited);
     return {
       pid: child.pid ?? -1,
       ident: child.pid ?? -1,

@@ -99,12 +99,15 @@ export const threadHost: StartMethodHost = {
     // not keep the program alive, writes straight to the shared stdout instead.
     const piped = !boot.daemon;
     // A spare runs with the parent's own V8 limits: a child that asks for others starts cold.
-    const spare = options.resourceLimits ? undefined : stock(piped, spareTypeScript(boot.target?.module, boot.subclass?.module)).take();
+    const spares = options.resourceLimits ? undefined : stock(piped, spareTypeScript(boot.target?.module, boot.subclass?.module));
+    const spare = spares?.take();
     if (spare) {
       const handOff: HandOff<BootData> = { boot, env: currentEnv() };
       spare.port.postMessage(handOff);
       if (!boot.daemon) spare.started.worker.ref();
-      return watch(spare.started, boot, piped);
+      const handle = watch(spare.started, boot, piped);
+      spares!.refillAfter(handle.exited);
+      return handle;
     }
     const started = startWorker({
       workerData: boot,
@@ -113,7 +116,9 @@ export const threadHost: StartMethodHost = {
       name: boot.name,
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
     });
-    return watch(started, boot, piped);
+    const handle = watch(started, boot, piped);
+    spares?.refillAfter(handle.exited);
+    return handle;
   },
 };
 
