@@ -30,13 +30,13 @@ const MAIN = fileURLToPath(new URL('../src/main.mjs', import.meta.url));
 /** Cases whose objects live in shared memory: 'process' may still answer StartMethodError. */
 const SHARED_MEMORY_CASES = ['queue-small', 'queue-kib', 'pipe', 'lock-uncontended', 'lock-increments', 'event', 'shared-array', 'shared-memory-attach'];
 const ALL_CASES = [
-  ...['process-one', 'process-ten', 'pool-start', 'pool-map', 'pool-apply', 'pool-abort'],
+  ...['process-one', 'process-ten', 'process-ts', 'pool-start', 'pool-map', 'pool-apply', 'pool-abort'],
   ...['queue-small', 'queue-kib', 'pipe', 'lock-uncontended', 'lock-increments', 'event', 'shared-array'],
   ...['listener', 'shared-memory-attach', 'manager-dict'],
   ...['cluster-map', 'cluster-apply', 'cluster-chunking'],
 ];
 /** Cases CPython has no counterpart for (its Pool cannot stop one running task): measured beside the Node pools only. */
-const NO_CPYTHON = ['pool-abort', 'cluster-map', 'cluster-apply', 'cluster-chunking'];
+const NO_CPYTHON = ['pool-abort', 'process-ts', 'cluster-map', 'cluster-apply', 'cluster-chunking'];
 /** Cases that need a redis-server: without one (outside CI) every row is skipped, saying what to install. */
 const REDIS_CASES = ['cluster-map', 'cluster-apply', 'cluster-chunking'];
 
