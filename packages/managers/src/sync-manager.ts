@@ -76,8 +76,18 @@ export class SyncManager extends BaseManager {
    * const a = await manager.Array('i', [1, 2, 3]);
    * ```
    */
-  Array<T extends number | bigint = number>(typecode: string, sequence: readonly T[] | number): Promise<ArrayProxy<T>> {
-    return this.create('Array', typecode, sequence) as unknown as Promise<ArrayProxy<T>>;
+  Array(typecode: string, sequence: readonly number[] | number): Promise<ArrayProxy<number>>;
+  /**
+   * A new array of 64-bit integers. Python: `Array('q', sequence)`. @param typecode - 'q' or 'Q' @param sequence - initial values @returns its proxy @throws {@link RemoteError} (rejection) for a bad typecode or value
+   * @example
+   * ```ts
+   * const big = await manager.Array('q', [1n, 2n]);
+   * ```
+   */
+  Array(typecode: string, sequence: readonly bigint[]): Promise<ArrayProxy<bigint>>;
+  Array(typecode: string, sequence: readonly (number | bigint)[] | number): Promise<ArrayProxy<number> | ArrayProxy<bigint>> {
+    // Overloads rather than a type parameter: `[1, 2, 3]` must make an ArrayProxy<number>, not of the literals 1 | 2 | 3.
+    return this.create('Array', typecode, sequence) as unknown as Promise<ArrayProxy<number>>;
   }
 
   /**

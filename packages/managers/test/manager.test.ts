@@ -86,7 +86,7 @@ describe.each(['thread', 'process'] as StartMethod[])('Manager (%s)', (context) 
     const v = await manager.Value('d', 1.5);
     await v.set(2.5);
     expect(await v.get()).toBe(2.5);
-    const a = await manager.Array<number>('i', [1, 2, 3]);
+    const a = await manager.Array('i', [1, 2, 3]);
     await a.set(0, 7);
     expect(await a.toArray()).toEqual([7, 2, 3]);
     await expect(a.set(1, 2 ** 40)).rejects.toMatchObject({ remoteName: 'RangeError' });
