@@ -70,11 +70,11 @@ function ipcFloor(n, warm) {
       const listener = await new Listener().ready;
       scope.defer(() => listener.close());
       const children = startChildren(scope, 'process', [{ target: IPC_TRIPS, args: [listener.address, n, warm] }]);
-      /** @type {import('@mp/ipc').SocketConnection<{ op: string, rid?: number, us?: number }>} */
+      /** @type {import('@mp/ipc').SocketConnection<{ op: string, rid?: number, us?: number } | { ok: boolean, value: unknown, rid: number | undefined }>} */
       const conn = await unlessOneFails(listener.accept(), children);
       scope.defer(() => conn.close());
       for (;;) {
-        const message = await conn.recv(); // a child that fails closes its end: recv() rejects (EOF)
+        const message = /** @type {{ op: string, rid?: number, us?: number }} */ (await conn.recv()); // a child that fails closes its end: recv() rejects (EOF)
         if (message.op === 'done') {
           await joinAll(children);
           return /** @type {number} */ (message.us);
