@@ -7,7 +7,7 @@ import { BadMessageError } from './socket-errors.js';
 import { byteRange, toInteger } from './internal/byte-range.js';
 import { toDeadline } from './internal/deadline.js';
 import type { FrameSocket } from './internal/socket-frames.js';
-import { decodePlain, encodePlainFrame, NOT_PLAIN } from './internal/socket-plain.js';
+import { decodePlain, encodePlainFrame, NOT_PLAIN } from './internal/plain-data.js';
 
 /** Set by {@link makeSocketConnection} just before `new`. */
 let adopting: { frames: FrameSocket; limit: number } | undefined;

@@ -1,7 +1,7 @@
 import { deserialize, serialize } from 'node:v8';
 import { DataCloneError, allocateShared, freeShared, regionAt, type SharedRegion } from '@mp/core';
 import { decodeSync, discard, encode, type SharedTable } from '@mp/core/internal';
-import { decodePlain, encodePlain } from './plain-codec.js';
+import { decodePlain, encodePlain, NOT_PLAIN } from './plain-data.js';
 
 /**
  * How an item becomes bytes in shared memory and back.
@@ -10,10 +10,12 @@ import { decodePlain, encodePlain } from './plain-codec.js';
  * for a small integer — more than everything else a put and a get do together.
  * Values whose clone is trivially the value itself (numbers, well-formed
  * strings, booleans, null, undefined) and plain byte arrays are therefore
- * written directly; everything else goes through `v8.serialize`, with the
- * shared objects inside encoded by core (so a Lock or a Queue in an item
- * arrives by identity). The receiver gets exactly what `v8.deserialize` would
- * have given.
+ * written directly, and arrays and plain objects of them in their
+ * `v8.serialize` form but without `v8.serialize` (see `plain-data.ts`);
+ * everything else goes through `v8.serialize`, with the shared objects
+ * inside encoded by core (so a Lock or a Queue in an item arrives by
+ * identity). The receiver gets exactly what `v8.deserialize` would have
+ * given.
  */
 
 /** Record kinds (bits 24–28 of a record header). 0 is never a kind: a zero header means "nothing here yet". */
@@ -28,7 +30,7 @@ export const KIND_NULL = 8;
 export const KIND_UNDEFINED = 9;
 export const KIND_UINT8 = 10;
 export const KIND_BUFFER = 11;
-/** Arrays and plain objects of primitives, by {@link encodePlain}. */
+/** Arrays and plain objects of primitives in their `v8.serialize` form, written by {@link encodePlain}. */
 export const KIND_PLAIN = 12;
 
 /** Payloads larger than this travel out of line, in a region of their own. */
@@ -179,7 +181,9 @@ export function readPayload(buf: Buffer, u8: Uint8Array, kind: number, shared: b
       value = undefined;
       break;
     case KIND_PLAIN:
-      value = decodePlain(buf, at);
+      value = decodePlain(buf, at, at + length);
+      // Bytes the plain reader does not take exactly are left to v8.deserialize, as a v8 item.
+      if (value === NOT_PLAIN) return { kind: KIND_V8, shared: false, value: undefined, bytes: u8.slice(at, at + length), region: undefined };
       break;
     default:
       // Uint8Array.prototype.slice copies into a fresh, non-shared ArrayBuffer.
@@ -216,8 +220,10 @@ function fromBytes(kind: number, shared: boolean, view: Uint8Array, isCopy: bool
   switch (kind) {
     case KIND_STRING:
       return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('utf8');
-    case KIND_PLAIN:
-      return decodePlain(Buffer.from(view.buffer, view.byteOffset, view.byteLength), 0);
+    case KIND_PLAIN: {
+      const value = decodePlain(Buffer.from(view.buffer, view.byteOffset, view.byteLength));
+      return value !== NOT_PLAIN ? value : deserialize(view);
+    }
     case KIND_UINT8:
     case KIND_BYTES:
       return isCopy ? view : view.slice();

@@ -6,28 +6,28 @@ import { share } from '@mp/core';
  * The `v8.serialize` form of plain data — numbers, strings, booleans, null,
  * undefined, and dense arrays and plain objects made of them — written and
  * read without `v8.serialize`/`v8.deserialize`, which cost several µs per
- * call (a serializer object per message), more than the rest of a socket
- * round trip.
+ * call (a serializer object per message), more than the rest of a put and a
+ * get, or of a socket round trip. Queue and Pipe items in shared memory
+ * (`item-codec.ts`) and socket messages (`socket-connection.ts`) both use it.
  *
- * The bytes are the wire format every socket peer already expects, V8's
- * `ValueSerializer` format: a header (`0xFF`, this V8's format version),
- * then tags as V8 writes them — `I` + zigzag varint for small integers, `N` +
- * little-endian double, `"` + varint length + Latin-1 bytes, `c` + UTF-16LE
- * (after a `\0` padding byte where V8 aligns), `T`, `F`, `0`, `_`,
- * `o` … `{` count for objects (array-index keys as numbers), `A` length …
- * `$` 0 length for dense arrays. A peer without this fast path reads them
- * with `v8.deserialize`.
+ * The bytes are exactly what `v8.serialize` gives, V8's `ValueSerializer`
+ * format: a header (`0xFF`, this V8's format version), then tags as V8
+ * writes them — `I` + zigzag varint for small integers, `N` + little-endian
+ * double, `"` + varint length + Latin-1 bytes, `c` + UTF-16LE (after a `\0`
+ * padding byte where V8 aligns), `T`, `F`, `0`, `_`, `o` … `{` count for
+ * objects (array-index keys as numbers), `A` length … `$` 0 length for dense
+ * arrays. So a reader without this fast path (a socket peer) reads them with
+ * `v8.deserialize`, and so does the caller when {@link decodePlain} declines.
  *
  * Writing declines (returns undefined, and the caller uses `v8.serialize`,
- * with its checks and errors) what is not a plain copy under structured
- * clone — the rules of the queues' plain codec (`plain-codec.ts`, whose own
- * format cannot go on a socket): other prototypes, shared `@mp` objects,
- * proxies, arrays with holes or extra properties, an object reached twice, a
- * `__proto__` key, lone surrogates, more than {@link MAX_NODES} nodes or
- * deeper than {@link MAX_DEPTH}. Reading takes only exactly such a value
- * (anything else — other tags, other versions, trailing bytes — is left to
- * `v8.deserialize`), so what it gives is what `v8.deserialize` gives: plain
- * data, never code.
+ * with its checks and errors, and core's codec for shared objects) what is
+ * not a plain copy under structured clone: other prototypes, shared `@mp`
+ * objects, proxies, arrays with holes or extra properties, an object reached
+ * twice, a `__proto__` key, lone surrogates, more than {@link MAX_NODES}
+ * nodes, deeper than {@link MAX_DEPTH} or longer than {@link MAX_BYTES}.
+ * Reading takes only exactly such a value (anything else — other tags, other
+ * versions, a `__proto__` key, trailing bytes — is left to `v8.deserialize`),
+ * so what it gives is what `v8.deserialize` gives: plain data, never code.
  */
 
 const MAX_NODES = 512;
@@ -83,6 +83,11 @@ function room(bytes: number): void {
 }
 
 function writeVarint(value: number): void {
+  if (value < 0x80) {
+    room(1);
+    scratch[at++] = value;
+    return;
+  }
   room(5);
   while (value >= 0x80) {
     scratch[at++] = (value & 0x7f) | 0x80;
@@ -101,7 +106,8 @@ function varintBytes(value: number): number {
 }
 
 function writeNumber(value: number): void {
-  if (Number.isInteger(value) && value >= SMALL_INT_MIN && value <= SMALL_INT_MAX && !Object.is(value, -0)) {
+  // `value | 0` is value for int32s (and for -0, which is a double: 1 / -0 < 0).
+  if ((value | 0) === value && value >= SMALL_INT_MIN && value <= SMALL_INT_MAX && (value !== 0 || 1 / value > 0)) {
     room(1);
     scratch[at++] = TAG_INT32;
     writeVarint(value >= 0 ? value * 2 : -value * 2 - 1);
@@ -115,6 +121,18 @@ function writeNumber(value: number): void {
 
 function writeString(text: string): boolean {
   if (text.length > MAX_BYTES) return false;
+  // ASCII, the usual case, in one native call: its UTF-8 is its Latin-1, one byte a character
+  // (any other character takes more UTF-8 bytes, so a longer write means "not ASCII").
+  const start = at;
+  room(6 + text.length * 3);
+  scratch[at++] = TAG_ONE_BYTE_STRING;
+  writeVarint(text.length);
+  const written = scratch.write(text, at, 'utf8');
+  if (written === text.length) {
+    at += written;
+    return true;
+  }
+  at = start;
   if (LATIN1.test(text)) {
     room(6 + text.length);
     scratch[at++] = TAG_ONE_BYTE_STRING;
@@ -206,31 +224,51 @@ function write(value: unknown, depth: number): boolean {
 }
 
 /**
- * The whole frame (4-byte big-endian length, then the payload) carrying
- * `value` in its `v8.serialize` form, or undefined when `value` is not plain
- * data this writes (the caller then uses `v8.serialize`).
+ * Writes `value` into the scratch buffer after room for a frame header:
+ * `[FRAME_HEADER_BYTES, at)` is then its `v8.serialize` form. False when
+ * `value` is not plain data this writes.
  */
-export function encodePlainFrame(value: unknown): Buffer | undefined {
-  if (busy) return undefined;
+function writeValue(value: unknown): boolean {
+  if (busy) return false;
   busy = true;
   at = PAYLOAD_START;
   nodes = 0;
   try {
-    if (!write(value, 0) || at > MAX_BYTES) return undefined;
-    const frame = Buffer.allocUnsafe(at);
-    frame.writeInt32BE(at - FRAME_HEADER_BYTES, 0);
-    for (let i = 0; i < HEADER.byteLength; i++) frame[FRAME_HEADER_BYTES + i] = HEADER[i]!;
-    // Buffer#copy makes two typed-array views per call: a loop is cheaper for the usual few bytes.
-    if (at <= SMALL_COPY) for (let i = PAYLOAD_START; i < at; i++) frame[i] = scratch[i]!;
-    else scratch.copy(frame, PAYLOAD_START, PAYLOAD_START, at);
-    return frame;
+    if (!write(value, 0) || at > MAX_BYTES) return false;
+    for (let i = 0; i < HEADER.byteLength; i++) scratch[FRAME_HEADER_BYTES + i] = HEADER[i]!;
+    return true;
   } catch {
     // A getter threw, say: v8.serialize will meet the same error and report it.
-    return undefined;
+    return false;
   } finally {
     seen.length = 0;
     busy = false;
   }
+}
+
+/**
+ * The `v8.serialize` form of `value`, or undefined when `value` is not plain
+ * data this writes (the caller then uses `v8.serialize`).
+ *
+ * @returns a view of a scratch buffer, valid until the next call: copy or write the bytes at once
+ */
+export function encodePlain(value: unknown): Uint8Array | undefined {
+  return writeValue(value) ? scratch.subarray(FRAME_HEADER_BYTES, at) : undefined;
+}
+
+/**
+ * The whole socket frame (4-byte big-endian length, then the payload)
+ * carrying `value` in its `v8.serialize` form, or undefined when `value` is
+ * not plain data this writes (the caller then uses `v8.serialize`).
+ */
+export function encodePlainFrame(value: unknown): Buffer | undefined {
+  if (!writeValue(value)) return undefined;
+  const frame = Buffer.allocUnsafe(at);
+  scratch.writeInt32BE(at - FRAME_HEADER_BYTES, 0);
+  // Buffer#copy makes two typed-array views per call: a loop is cheaper for the usual few bytes.
+  if (at <= SMALL_COPY) for (let i = 0; i < at; i++) frame[i] = scratch[i]!;
+  else scratch.copy(frame, 0, 0, at);
+  return frame;
 }
 
 // ----- reading ---------------------------------------------------------------
@@ -245,6 +283,7 @@ let position = 0;
 let end = 0;
 
 function readVarint(): number {
+  if (position < end && input[position]! < 0x80) return input[position++]!;
   let value = 0;
   let scale = 1;
   for (let i = 0; i < 5; i++) {
@@ -266,15 +305,8 @@ function readTag(): number {
   return -1;
 }
 
-function peekTag(): number {
-  const saved = position;
-  const tag = readTag();
-  position = saved;
-  return tag;
-}
-
 function read(depth: number): unknown {
-  const tag = readTag();
+  const tag = position < end && input[position] !== TAG_PADDING ? input[position++]! : readTag();
   switch (tag) {
     case TAG_UNDEFINED:
       return undefined;
@@ -287,7 +319,7 @@ function read(depth: number): unknown {
     case TAG_INT32: {
       const zigzag = readVarint();
       if (zigzag < 0) return FAIL;
-      return zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+      return (zigzag >>> 1) ^ -(zigzag & 1);
     }
     case TAG_DOUBLE: {
       if (position + 8 > end) return FAIL;
@@ -313,16 +345,15 @@ function read(depth: number): unknown {
       if (depth >= MAX_DEPTH) return FAIL;
       const object: Record<string, unknown> = {};
       let count = 0;
-      while (peekTag() !== TAG_END_OBJECT) {
-        const key = read(depth + 1);
-        if (typeof key === 'number') {
-          // V8 writes array-index keys as numbers; the property name is the number's string.
-        } else if (typeof key !== 'string' || key === '__proto__') {
-          return FAIL;
-        }
+      // V8 writes padding only before a two-byte string: the end tag is the next byte (or the bytes are not ours).
+      while (position < end && input[position] !== TAG_END_OBJECT) {
+        let key = read(depth + 1);
+        // V8 writes array-index keys as numbers; the property name is the number's string.
+        if (typeof key === 'number') key = String(key);
+        else if (typeof key !== 'string' || key === '__proto__') return FAIL;
         const entry = read(depth + 1);
         if (entry === FAIL) return FAIL;
-        object[String(key)] = entry;
+        object[key as string] = entry;
         count++;
       }
       readTag();
@@ -333,6 +364,7 @@ function read(depth: number): unknown {
       const length = readVarint();
       // Every element takes at least a byte: a length past the end is a lie (no allocation for it).
       if (length < 0 || length > end - position) return FAIL;
+      // Pushed, not `new Array(length)`: that array would be holey, which v8.serialize writes as a sparse array.
       const array: unknown[] = [];
       for (let i = 0; i < length; i++) {
         const entry = read(depth + 1);
@@ -349,18 +381,18 @@ function read(depth: number): unknown {
 }
 
 /**
- * The value in `payload` (a frame's payload) when it is exactly a v8 header
- * of this version and one plain value as {@link encodePlainFrame} writes it
- * (or V8 writes it); otherwise {@link NOT_PLAIN}, and the caller uses
- * `v8.deserialize`.
+ * The value in `buffer[start, end)` when those bytes are exactly a v8 header
+ * of this version and one plain value as {@link encodePlain} writes it (or V8
+ * writes it); otherwise {@link NOT_PLAIN}, and the caller uses
+ * `v8.deserialize` on the same bytes.
  */
-export function decodePlain(payload: Buffer): unknown {
-  const start = HEADER.byteLength;
-  if (payload.byteLength <= start) return NOT_PLAIN;
-  for (let i = 0; i < start; i++) if (payload[i] !== HEADER[i]) return NOT_PLAIN;
-  input = payload;
-  position = start;
-  end = payload.byteLength;
+export function decodePlain(buffer: Buffer, start = 0, stop = buffer.byteLength): unknown {
+  const first = start + HEADER.byteLength;
+  if (stop <= first) return NOT_PLAIN;
+  for (let i = 0; i < HEADER.byteLength; i++) if (buffer[start + i] !== HEADER[i]) return NOT_PLAIN;
+  input = buffer;
+  position = first;
+  end = stop;
   try {
     const value = read(0);
     return value === FAIL || position !== end ? NOT_PLAIN : value;
