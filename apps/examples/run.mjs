@@ -41,7 +41,7 @@ function parse(argv) {
   }
   const unknown = names.filter((name) => !EXAMPLES.includes(name) && !OPT_IN.includes(name));
   if (unknown.length > 0) {
-    console.error(`Unknown example ${unknown.join(', ')}: choose from ${EXAMPLES.join(', ')}`);
+    console.error(`Unknown example ${unknown.join(', ')}: choose from ${EXAMPLES.join(', ')} (or, by name only, ${OPT_IN.join(', ')})`);
     process.exit(2);
   }
   return { names: names.length > 0 ? names : EXAMPLES, method, build };

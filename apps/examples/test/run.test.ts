@@ -16,7 +16,7 @@ describe('pnpm examples', () => {
     const result = run('--build', 'nope');
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      'Unknown example nope: choose from process, pool, queue, lock, semaphore, event, pipe, value-array, shared-memory, listener-client\n',
+      'Unknown example nope: choose from process, pool, queue, lock, semaphore, event, pipe, value-array, shared-memory, listener-client, manager (or, by name only, cluster)\n',
     );
     expect(result.status).toBe(2);
   });
