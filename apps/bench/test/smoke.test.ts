@@ -32,7 +32,7 @@ const SHARED_MEMORY_CASES = ['queue-small', 'queue-kib', 'pipe', 'lock-uncontend
 const ALL_CASES = [
   ...['process-one', 'process-ten', 'process-ts', 'pool-start', 'pool-map', 'pool-apply', 'pool-abort'],
   ...['queue-small', 'queue-kib', 'pipe', 'lock-uncontended', 'lock-increments', 'event', 'shared-array'],
-  ...['listener', 'shared-memory-attach', 'manager-dict'],
+  ...['listener', 'manager-dict', 'shared-memory-attach'],
   ...['cluster-map', 'cluster-apply', 'cluster-chunking'],
 ];
 /** Cases CPython has no counterpart for (its Pool cannot stop one running task): measured beside the Node pools only. */
