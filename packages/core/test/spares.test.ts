@@ -33,6 +33,9 @@ async function describeChild(
   context: 'thread' | 'process',
   options: { code?: number; name?: string; spawn?: Parameters<typeof setSpawnOptions>[1] } = {},
 ): Promise<{ seen: Seen; at: number; p: Process }> {
+  // A spare boots in the background after the child it replaces: on a loaded machine it may not be
+  // ready yet, and start() would rightly go cold. The tests ask what a child from a spare sees.
+  await whenSparesReady();
   const file = join(dir, `seen-${files++}.json`);
   const at = wallNow();
   const p = new Process({ target: target('describeSelf'), args: [file, at, options.code ?? 0], context, ...(options.name ? { name: options.name } : {}) });
