@@ -23,6 +23,7 @@ export { checkTarget, toTaskRef } from './task-ref.js';
 export { setSpawnOptions } from './process.js';
 export { isChild } from './internal/runtime.js';
 export { whenSparesReady } from './internal/spares.js';
+export { preloadInSpares } from './internal/preload.js';
 export type { Channel, SpawnOptions } from './internal/start-methods/types.js';
 export { EXIT_KILLED, EXIT_TERMINATED } from './internal/start-methods/types.js';
 

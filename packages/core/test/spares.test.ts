@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Process, getSpares, ref, setSpares } from '@mp/core';
-import { setSpawnOptions, whenSparesReady } from '@mp/core/internal';
+import { preloadInSpares, setSpawnOptions, whenSparesReady } from '@mp/core/internal';
 import type { Seen } from './fixtures/spares.ts';
 
 const fixture = new URL('./fixtures/spares.ts', import.meta.url);
@@ -182,6 +182,30 @@ describe.each(['thread', 'process'] as const)('warm spares (%s)', (context) => {
     p.start();
     await p.join(60_000);
     expect(p.exitCode).toBe(1);
+  });
+
+  it('imports the modules named by preloadInSpares while it waits: the child finds them loaded, run once', async () => {
+    const before = await describeChild(context);
+    expect(before.seen.preloadedRuns).toBe(0);
+    const removes = [preloadInSpares(new URL('./fixtures/preloaded.ts', import.meta.url).href)];
+    try {
+      // The spares waiting now started before the call: end them, and wait for new ones.
+      setSpares(0);
+      setSpares(2);
+      const { seen } = await describeChild(context);
+      expect(seen.fromSpare).toBe(true);
+      expect(seen.preloadedRuns).toBe(1);
+      // A module that does not load is left to the child that needs it: the spare still serves.
+      removes.push(preloadInSpares(new URL('./fixtures/no-such-module.ts', import.meta.url).href));
+      setSpares(0);
+      setSpares(2);
+      const after = await describeChild(context);
+      expect(after.seen.fromSpare).toBe(true);
+      expect(after.seen.preloadedRuns).toBe(1);
+    } finally {
+      for (const remove of removes) remove();
+      setSpares(0); // no spare that preloaded the fixture serves a later test
+    }
   });
 
   it('after a burst, as many spares as the burst are ready for the next one', async () => {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe } from './describe.js';
+import { keepAlive } from './keep-alive.js';
 import { slot } from './runtime.js';
 import { tsxApiFor, tsxApiOfParent } from './typescript.js';
 
@@ -261,7 +262,14 @@ function stocks(): Set<SpareStock<unknown>> {
  * wants, loaded. For tests and measurements of the steady state.
  */
 export async function whenSparesReady(): Promise<void> {
-  await Promise.all([...stocks()].map((stock) => stock.whenFull()));
+  // The spares are unref'd and their readiness is awaited with Atomics.waitAsync:
+  // neither holds the event loop open for a caller that awaits nothing else.
+  const release = keepAlive();
+  try {
+    await Promise.all([...stocks()].map((stock) => stock.whenFull()));
+  } finally {
+    release();
+  }
 }
 
 /** A stock of spares in this isolate, by name, made (with `kind()`) on first use. */

@@ -156,6 +156,14 @@ export function tsxApiOfParent(): string | undefined {
 }
 
 /**
+ * Whether this isolate can import `moduleUrl` now without registering tsx:
+ * it is JavaScript, Node strips types, or tsx is registered already.
+ */
+export function canImportNow(moduleUrl: string): boolean {
+  return !TYPESCRIPT.test(new URL(moduleUrl, 'file:///').pathname) || nativeTypeScript() || runtime().slots.has('tsx');
+}
+
+/**
  * In a warm spare: registers tsx's hooks from `api` now, while the spare waits,
  * so that the child it becomes does not pay for it when it meets TypeScript
  * ({@link ensureTypeScript} then finds them registered). A failure is left to

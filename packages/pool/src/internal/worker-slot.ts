@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import { Process, allocateShared, type StartMethod, type TaskRef } from '@mp/core';
-import { canShare, childOf, setSpawnOptions, type Channel } from '@mp/core/internal';
+import { canShare, childOf, preloadInSpares, setSpawnOptions, type Channel } from '@mp/core/internal';
 import { WorkerLostError, type WorkerLossReason } from '../errors.js';
 import { Deque } from './deque.js';
 import { fromRecord, type ErrorRecord } from './error-record.js';
@@ -42,7 +42,13 @@ let workerRef: TaskRef | undefined;
 
 /** The target of every worker: the `poolWorker` export of the built worker entry. */
 function workerTarget(): TaskRef {
-  return (workerRef ??= Object.freeze({ module: WORKER_MODULE.href, name: 'poolWorker' }));
+  if (!workerRef) {
+    workerRef = Object.freeze({ module: WORKER_MODULE.href, name: 'poolWorker' });
+    // The spares started from now on load the worker loop while they wait: the next
+    // pool's workers are ready to take tasks as soon as they are handed their boot data.
+    preloadInSpares(WORKER_MODULE.href);
+  }
+  return workerRef;
 }
 
 /**

@@ -2,8 +2,9 @@ import { setParentDeathSignal } from '@mp/native';
 import { parentGone } from '../exit.js';
 import { READY_REPORT, replaceEnv, type HandOff } from '../spares.js';
 import type { BootData, Channel, ChildLink } from './types.js';
-import { PARENT_PID_ENV, SPARE_TSX_ENV } from './types.js';
+import { PARENT_PID_ENV, SPARE_PRELOAD_ENV, SPARE_TSX_ENV } from './types.js';
 import { preloadTypeScript } from '../typescript.js';
+import { preloadModules } from '../preload.js';
 
 /**
  * The child half of `'process'`: the boot data is the first IPC message (with,
@@ -18,8 +19,10 @@ export async function processChildLink(): Promise<ChildLink> {
   const ipc = process.channel;
   const parentPid = Number(process.env[PARENT_PID_ENV]);
   const tsx = process.env[SPARE_TSX_ENV];
+  const preload = process.env[SPARE_PRELOAD_ENV];
   delete process.env[PARENT_PID_ENV];
   delete process.env[SPARE_TSX_ENV];
+  delete process.env[SPARE_PRELOAD_ENV];
   // A child, daemon or not — and a spare waiting for its boot data — does not
   // outlive its parent, however the parent dies (SIGKILL too). The kernel sees
   // to it on Linux: it sends SIGKILL here when the thread that forked us ends
@@ -52,6 +55,7 @@ export async function processChildLink(): Promise<ChildLink> {
     });
   });
   if (tsx) await preloadTypeScript(tsx);
+  if (preload) await preloadModules(JSON.parse(preload) as string[]);
   // A spare is picked by whether it has loaded (this far) — one still loading only when none has.
   process.send({ [READY_REPORT]: true });
   const handOff = await handedOff;

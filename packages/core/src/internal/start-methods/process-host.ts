@@ -2,10 +2,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { hostToken } from '../isolates.js';
+import { sparePreloads } from '../preload.js';
 import { currentEnv, exitReport, isControl, READY_REPORT, spareStock, spareTypeScript, type HandOff, type SpareKind } from '../spares.js';
 import { execArgvWithoutTsx } from '../typescript.js';
 import type { BootData, Channel, ChildHandle, SpawnOptions, StartMethodHost } from './types.js';
-import { PARENT_PID_ENV, SPARE_TSX_ENV } from './types.js';
+import { PARENT_PID_ENV, SPARE_PRELOAD_ENV, SPARE_TSX_ENV } from './types.js';
 
 /**
  * Loads {@link file://./../../entry/process.ts}. The bundler puts this file's
@@ -45,12 +46,16 @@ interface Forked {
   readonly loaded: Promise<unknown>;
 }
 
-function forkEntry(execArgv: readonly string[], tsx?: string): Forked {
+/** Forks the process entry: a cold child's (`spare` unset), or a spare that loads `tsx` and imports `preload` while it waits. */
+function forkEntry(execArgv: readonly string[], spare?: { tsx: string | undefined; preload: readonly string[] }): Forked {
+  const extra: Record<string, string> = {};
+  if (spare?.tsx) extra[SPARE_TSX_ENV] = spare.tsx;
+  if (spare && spare.preload.length > 0) extra[SPARE_PRELOAD_ENV] = JSON.stringify(spare.preload);
   const child = fork(ENTRY, [], {
     execArgv: [...execArgv],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, [PARENT_PID_ENV]: String(process.pid), ...(tsx ? { [SPARE_TSX_ENV]: tsx } : {}) },
+    env: { ...process.env, [PARENT_PID_ENV]: String(process.pid), ...extra },
   });
   terminateAtExit(child);
   let loaded!: () => void;
@@ -89,7 +94,7 @@ function setRefOf(child: ChildProcess, keepsAlive: boolean): void {
 function spareKind(tsx: string | undefined): SpareKind<Forked> {
   return {
     make() {
-      const forked = forkEntry(execArgvWithoutTsx(), tsx);
+      const forked = forkEntry(execArgvWithoutTsx(), { tsx, preload: sparePreloads() });
       setRefOf(forked.child, false);
       return forked;
     },

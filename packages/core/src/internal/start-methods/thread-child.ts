@@ -1,4 +1,5 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { preloadModules } from '../preload.js';
 import { replaceEnv, type HandOff } from '../spares.js';
 import { preloadTypeScript } from '../typescript.js';
 import type { BootData, ChildLink } from './types.js';
@@ -10,6 +11,8 @@ interface SpareData {
   readonly ready: Int32Array;
   /** The tsx to register while waiting (see ../spares.ts). */
   readonly tsx: string | undefined;
+  /** Modules to import while waiting (see ../preload.ts). */
+  readonly preload: readonly string[];
 }
 
 function isSpare(data: unknown): data is SpareData {
@@ -30,6 +33,7 @@ export async function threadChildLink(): Promise<ChildLink> {
   const data: unknown = workerData;
   if (isSpare(data)) {
     if (data.tsx) await preloadTypeScript(data.tsx);
+    await preloadModules(data.preload);
     Atomics.store(data.ready, 0, 1);
     Atomics.notify(data.ready, 0);
     const handOff = await new Promise<HandOff<BootData>>((resolve) => data.spare.once('message', resolve));
