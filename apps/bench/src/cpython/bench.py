@@ -284,10 +284,12 @@ def op_shared_array(length):
     create = (time.perf_counter() - start) * 1e3
     a.get_obj()[:] = range(length)  # untimed: gives the sum a value to check
     report = ctx.RawArray('d', 2)
+    started = time.perf_counter()
     run_all([ctx.Process(target=array_sum, args=(a, report))])
+    end_to_end = (time.perf_counter() - started) * 1e3
     if report[1] != length * (length - 1) / 2:
         raise RuntimeError(f'wrong sum {report[1]}')
-    return {'create': create, 'sum': report[0]}
+    return {'create': create, 'sum': report[0], 'endToEnd': end_to_end}
 
 
 def op_listener(n, warm):
