@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { currentProcess } from '@mp/core';
 import { checkOptions } from '@mp/core/internal';
 import { checkAddress, checkFamily, checkLimit, type Address, type Family } from './internal/socket-address.js';
@@ -50,7 +49,8 @@ export async function Client<T = unknown>(address: Address, options?: ClientOpti
   checkFamily(family, target);
   const authkey = toAuthkey(given, () => currentProcess().authkey);
   const limit = checkLimit(maxMessageBytes);
-  const socket = typeof target === 'string' ? connect({ path: target }) : connect({ host: target[0], port: target[1] });
+  const frames = FrameSocket.connect(typeof target === 'string' ? { path: target } : { host: target[0], port: target[1] });
+  const socket = frames.socket;
   await new Promise<void>((resolve, reject) => {
     const failed = (error: Error): void => reject(error);
     socket.once('error', failed);
@@ -60,7 +60,6 @@ export async function Client<T = unknown>(address: Address, options?: ClientOpti
     });
   });
   socket.setNoDelay(true);
-  const frames = new FrameSocket(socket);
   try {
     if (authkey) {
       await answerChallenge(frames, authkey);

@@ -101,7 +101,8 @@ export class Listener implements AsyncDisposable, Disposable {
       this.#ownDir = undefined;
       this.#requested = given ?? ['127.0.0.1', 0];
     }
-    this.#server = createServer({ pauseOnConnect: false }, (socket) => this.#arrived(socket));
+    // Paused: FrameSocket.adopt() moves the handle to a socket that reads without the stream machinery.
+    this.#server = createServer({ pauseOnConnect: true }, (socket) => this.#arrived(socket));
     this.#server.unref();
     this.ready = new Promise<this>((resolve, reject) => {
       this.#server.once('listening', () => {
@@ -228,8 +229,8 @@ export class Listener implements AsyncDisposable, Disposable {
       socket.destroy();
       return;
     }
-    socket.setNoDelay(true);
-    const frames = new FrameSocket(socket);
+    const frames = FrameSocket.adopt(socket);
+    frames.socket.setNoDelay(true);
     const taker = this.#takers.shift();
     if (taker) {
       this.#updateRef();
