@@ -70,8 +70,11 @@ const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,9})$/;
 let scratch = Buffer.allocUnsafe(16 * 1024);
 let at = 0;
 let nodes = 0;
-/** Objects met so far in this value: a second meeting means shared structure (decline). */
-const seen: object[] = [];
+/** Objects met so far in this value (`seen[0, seenCount)`): a second meeting means shared structure (decline). */
+const seen: (object | undefined)[] = [];
+let seenCount = 0;
+/** Strings up to this many characters are written and read by a loop in JS, not a native call (which costs more for them). */
+const SHORT_STRING = 64;
 /** Reading a property may run a getter that sends another message: such a nested call declines. */
 let busy = false;
 
@@ -120,6 +123,27 @@ function writeNumber(value: number): void {
 }
 
 function writeString(text: string): boolean {
+  const length = text.length;
+  if (length <= SHORT_STRING) {
+    // Latin-1 (ASCII included), the usual case for short strings: one byte a character.
+    room(2 + length);
+    const start = at;
+    scratch[at++] = TAG_ONE_BYTE_STRING;
+    scratch[at++] = length; // < 0x80: a one-byte varint
+    for (let i = 0; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0xff) {
+        at = start;
+        return writeLongString(text);
+      }
+      scratch[at++] = code;
+    }
+    return true;
+  }
+  return writeLongString(text);
+}
+
+function writeLongString(text: string): boolean {
   if (text.length > MAX_BYTES) return false;
   // ASCII, the usual case, in one native call: its UTF-8 is its Latin-1, one byte a character
   // (any other character takes more UTF-8 bytes, so a longer write means "not ASCII").
@@ -152,7 +176,9 @@ function writeString(text: string): boolean {
 }
 
 function writeKey(key: string): boolean {
-  if (ARRAY_INDEX.test(key)) {
+  const first = key.charCodeAt(0);
+  // Only a key that starts with a digit can be an array index.
+  if (first >= 0x30 && first <= 0x39 && ARRAY_INDEX.test(key)) {
     const index = Number(key);
     if (index <= MAX_ARRAY_INDEX) {
       writeNumber(index);
@@ -184,10 +210,11 @@ function write(value: unknown, depth: number): boolean {
         scratch[at++] = TAG_NULL;
         return true;
       }
-      if (depth >= MAX_DEPTH || seen.includes(value) || types.isProxy(value)) return false;
+      if (depth >= MAX_DEPTH || types.isProxy(value)) return false;
+      for (let i = 0; i < seenCount; i++) if (seen[i] === value) return false;
       if ((value as { [share]?: unknown })[share] !== undefined) return false;
       const proto: unknown = Object.getPrototypeOf(value);
-      seen.push(value);
+      seen[seenCount++] = value;
       if (proto === Array.prototype && Array.isArray(value)) {
         const length = value.length;
         // Holes and extra properties (a RegExp match's `index`…) survive structured clone: decline.
@@ -241,7 +268,9 @@ function writeValue(value: unknown): boolean {
     // A getter threw, say: v8.serialize will meet the same error and report it.
     return false;
   } finally {
-    seen.length = 0;
+    // Forgotten one by one: setting an array's length is a runtime call in V8.
+    for (let i = 0; i < seenCount; i++) seen[i] = undefined;
+    seenCount = 0;
     busy = false;
   }
 }
@@ -281,6 +310,36 @@ const FAIL: unique symbol = Symbol('fail');
 let input: Buffer = Buffer.alloc(0);
 let position = 0;
 let end = 0;
+
+/**
+ * Short one-byte strings read lately, by a hash of their bytes: a message's keys
+ * (`op`, `rid`…) come again and again, and taking the string made last time
+ * spares a native call and a new string (which V8 would intern again as a key).
+ */
+const recent: string[] = new Array<string>(256).fill('');
+/** Strings up to this many bytes go through {@link recent}. */
+const RECENT_BYTES = 24;
+
+function readOneByteString(length: number): string {
+  if (length > RECENT_BYTES) return input.toString('latin1', position, position + length);
+  let hash = length;
+  for (let i = position; i < position + length; i++) hash = (hash * 31 + input[i]!) | 0;
+  const slot = (hash ^ (hash >>> 8)) & 0xff;
+  const cached = recent[slot]!;
+  if (cached.length === length) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (cached.charCodeAt(i) !== input[position + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return cached;
+  }
+  const text = input.toString('latin1', position, position + length);
+  recent[slot] = text;
+  return text;
+}
 
 function readVarint(): number {
   if (position < end && input[position]! < 0x80) return input[position++]!;
@@ -330,7 +389,7 @@ function read(depth: number): unknown {
     case TAG_ONE_BYTE_STRING: {
       const length = readVarint();
       if (length < 0 || position + length > end) return FAIL;
-      const text = input.toString('latin1', position, position + length);
+      const text = readOneByteString(length);
       position += length;
       return text;
     }
