@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/internal.ts', 'src/entry/thread.ts', 'src/entry/process.ts'],
+  entry: ['src/index.ts', 'src/internal.ts', 'src/entry/thread.ts', 'src/entry/process.ts', 'src/entry/warm-up.ts'],
   format: ['esm'],
   dts: { entry: ['src/index.ts', 'src/internal.ts'] },
   target: 'node20',

@@ -11,6 +11,7 @@ import { releaseIsolate } from './internal/lifetimes.js';
 import { callerModule } from './internal/caller.js';
 import { discard, encode, type Encoded } from './internal/codec.js';
 import { describe } from './internal/describe.js';
+import { preloadSharedTypes } from './internal/preload.js';
 import { checkOptions } from './internal/options.js';
 import { watchSignals } from './internal/exit.js';
 import { keepAlive } from './internal/keep-alive.js';
@@ -289,6 +290,8 @@ export class Process<A extends readonly unknown[] = any> {
     const context = { crossProcess: host.crossProcess, startMethod: method };
     const args = encode(state.args, context, 'args');
     const fields = encode({ ...this }, context, 'fields');
+    preloadSharedTypes(args);
+    preloadSharedTypes(fields);
     const memory = describeArena(host.crossProcess);
     const boot: BootData = {
       identity: state.identity,

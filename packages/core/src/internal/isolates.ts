@@ -93,7 +93,8 @@ function startTimeOf(pid: number | 'self'): number | undefined {
 
 let ownStart: number | undefined;
 /** This OS process's start time (0 when unknown). */
-function ownStartTime(): number {
+/** This OS process's start time (clock ticks since boot, low 32 bits), read once per isolate. */
+export function ownStartTime(): number {
   return (ownStart ??= startTimeOf('self') ?? 0);
 }
 

@@ -1,3 +1,4 @@
+import type { Encoded } from './codec.js';
 import { canImportNow } from './typescript.js';
 import { slot } from './runtime.js';
 
@@ -29,6 +30,17 @@ function preloads(): Set<string> {
 export function preloadInSpares(module: string): () => void {
   preloads().add(module);
   return () => void preloads().delete(module);
+}
+
+/**
+ * Names for preloading the modules that define @mp's own shared types (type
+ * names starting with `@mp/`) found in boot data just sent to a child: the
+ * next child that receives a `SharedArray` or a `Lock` finds its package
+ * loaded. A user's shared type is left alone (its module is the user's).
+ */
+export function preloadSharedTypes(encoded: Encoded): void {
+  if (!encoded.shared) return;
+  for (const { type, module } of encoded.shared.states) if (type.startsWith('@mp/')) preloadInSpares(module);
 }
 
 /** The modules a spare started now should import (see {@link preloadInSpares}). */

@@ -5,6 +5,7 @@ import type { BootData, Channel, ChildLink } from './types.js';
 import { PARENT_PID_ENV, SPARE_PRELOAD_ENV, SPARE_TSX_ENV } from './types.js';
 import { preloadTypeScript } from '../typescript.js';
 import { preloadModules } from '../preload.js';
+import { warmUp } from '../warm-up.js';
 
 /**
  * The child half of `'process'`: the boot data is the first IPC message (with,
@@ -14,7 +15,7 @@ import { preloadModules } from '../preload.js';
  * its first listener. The IPC pipe is unref'd except while a listener is
  * attached: it must not keep a finished child alive.
  */
-export async function processChildLink(): Promise<ChildLink> {
+export async function processChildLink(warmUpModule: string): Promise<ChildLink> {
   if (!process.send || !process.channel) throw new Error('The @mp/core process entry must be started by @mp/core');
   const ipc = process.channel;
   const parentPid = Number(process.env[PARENT_PID_ENV]);
@@ -56,6 +57,7 @@ export async function processChildLink(): Promise<ChildLink> {
   });
   if (tsx) await preloadTypeScript(tsx);
   if (preload) await preloadModules(JSON.parse(preload) as string[]);
+  await warmUp(warmUpModule);
   // A spare is picked by whether it has loaded (this far) — one still loading only when none has.
   process.send({ [READY_REPORT]: true });
   const handOff = await handedOff;

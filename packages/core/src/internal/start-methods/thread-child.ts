@@ -1,5 +1,6 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { preloadModules } from '../preload.js';
+import { warmUp } from '../warm-up.js';
 import { replaceEnv, type HandOff } from '../spares.js';
 import { preloadTypeScript } from '../typescript.js';
 import type { BootData, ChildLink } from './types.js';
@@ -26,7 +27,7 @@ function isSpare(data: unknown): data is SpareData {
  * it started). The channel is `parentPort`, which queues messages until a
  * listener starts it — untouched while the spare waits.
  */
-export async function threadChildLink(): Promise<ChildLink> {
+export async function threadChildLink(warmUpModule: string): Promise<ChildLink> {
   const port = parentPort;
   if (!port) throw new Error('The @mp/core thread entry must run in a worker thread started by @mp/core');
   let boot: BootData;
@@ -34,6 +35,7 @@ export async function threadChildLink(): Promise<ChildLink> {
   if (isSpare(data)) {
     if (data.tsx) await preloadTypeScript(data.tsx);
     await preloadModules(data.preload);
+    await warmUp(warmUpModule);
     Atomics.store(data.ready, 0, 1);
     Atomics.notify(data.ready, 0);
     const handOff = await new Promise<HandOff<BootData>>((resolve) => data.spare.once('message', resolve));
