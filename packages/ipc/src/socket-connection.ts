@@ -167,7 +167,7 @@ export class SocketConnection<T = unknown> implements Disposable {
     } catch (error) {
       throw new DataCloneError(`obj cannot be sent: ${(error as Error).message}`, { cause: error });
     }
-    this.#frames.write(bytes);
+    this.#frames.write(bytes, true);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { writeSync, writevSync } from 'node:fs';
 import { connect, Socket, type NetConnectOpts } from 'node:net';
 import { EOFError } from '../errors.js';
 import { BadMessageError, MessageTooLongError } from '../socket-errors.js';
@@ -30,10 +31,17 @@ const COALESCE_BYTES = 64 * 1024;
  */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
-/** The private handle of a Node socket, as far as {@link FrameSocket.adopt} uses it. */
+/** The private handle of a Node socket, as far as {@link FrameSocket} uses it. */
 interface SocketHandle {
   readStart(): number;
   readStop(): number;
+  /** The file descriptor (Unix; -1 where there is none). */
+  readonly fd?: number;
+}
+
+/** The handle of a socket (`null` once destroyed), or undefined when Node no longer has one there. */
+function handleOf(socket: Socket): Partial<SocketHandle> | null | undefined {
+  return (socket as unknown as { _handle?: Partial<SocketHandle> | null })._handle;
 }
 
 /** One frame's header for a payload of `length` bytes. */
@@ -67,6 +75,13 @@ export class FrameSocket {
   /** Whether the socket holds the event loop open now (changed only on transitions: a handle call per change). */
   #reffed = true;
 
+  /**
+   * The socket's handle and file descriptor while writes may go straight to the
+   * descriptor (`fs.writeSync`, one system call, without the stream machinery):
+   * found at the first write; `null` where there is none (the stream then writes).
+   */
+  #direct: { handle: Partial<SocketHandle>; fd: number } | null | undefined;
+
   /** Passed to every write: once Node has handed the bytes over, the socket may stop holding the event loop (made once, not per write). */
   readonly #written = (): void => this.#updateRef();
 
@@ -88,7 +103,7 @@ export class FrameSocket {
    * what Node has always given, the socket is read through `'data'` events instead.
    */
   static adopt(accepted: Socket): FrameSocket {
-    const handle = (accepted as unknown as { _handle?: Partial<SocketHandle> | null })._handle;
+    const handle = handleOf(accepted);
     if (handle && typeof handle.readStart === 'function' && typeof handle.readStop === 'function') {
       let frames: FrameSocket | undefined;
       // The accepted Socket lets go of the handle, then ends without touching it (its server counts it closed).
@@ -183,30 +198,76 @@ export class FrameSocket {
 
   /**
    * Writes one frame. A small one goes as one buffer (one `write` system call,
-   * one TCP segment with `noDelay`); a large one as header + payload, corked
-   * (no copy). The socket stays ref'd until Node has handed every byte to the
-   * kernel.
+   * one TCP segment with `noDelay`); a large one as header + payload (no copy of
+   * the part the kernel takes at once). Bytes the kernel does not take at once
+   * are queued on the socket, which stays ref'd until Node has handed them over.
+   *
+   * @param owned - whether `payload` is this module's own (a caller's buffer is copied when it must wait: the caller may reuse it)
    */
-  write(payload: Uint8Array): void {
+  write(payload: Uint8Array, owned = false): void {
     const length = payload.byteLength;
     if (length <= COALESCE_BYTES) {
       const frame = Buffer.allocUnsafe(4 + length);
       frame.writeInt32BE(length, 0);
       frame.set(payload, 4);
-      this.socket.write(frame, this.#written);
-    } else {
-      this.socket.cork();
-      this.socket.write(frameHeader(length));
-      this.socket.write(payload, this.#written);
-      this.socket.uncork();
+      this.writeFrame(frame);
+      return;
     }
+    const header = frameHeader(length);
+    const fd = this.#directFd();
+    let written = 0;
+    if (fd >= 0) {
+      try {
+        written = writevSync(fd, [header, payload]);
+      } catch {
+        // EAGAIN (the socket buffer is full), EPIPE…: the stream writes it, and reports an error as it does.
+        written = 0;
+      }
+    }
+    if (written === header.byteLength + length) return;
+    const socket = this.socket;
+    socket.cork();
+    if (written < header.byteLength) socket.write(written === 0 ? header : header.subarray(written));
+    const sent = Math.max(0, written - header.byteLength);
+    const rest = sent === 0 ? payload : payload.subarray(sent);
+    socket.write(owned ? rest : Buffer.from(rest), this.#written);
+    socket.uncork();
     this.#updateRef();
   }
 
-  /** Writes a whole frame, length header included (made by the caller, e.g. `encodePlainFrame`). */
+  /** Writes a whole frame, length header included (made by the caller, e.g. `encodePlainFrame`; this module's to keep). */
   writeFrame(frame: Buffer): void {
-    this.socket.write(frame, this.#written);
+    const fd = this.#directFd();
+    let written = 0;
+    if (fd >= 0) {
+      try {
+        written = writeSync(fd, frame);
+      } catch {
+        // EAGAIN (the socket buffer is full), EPIPE…: the stream writes it, and reports an error as it does.
+        written = 0;
+      }
+      if (written === frame.byteLength) return;
+    }
+    this.socket.write(written === 0 ? frame : frame.subarray(written), this.#written);
     this.#updateRef();
+  }
+
+  /**
+   * The descriptor to write to at once, or -1 when the bytes must go through the
+   * stream: nothing may be queued there before them (order), and the socket must
+   * be connected, open, and still hold the handle whose descriptor this is (a
+   * closed descriptor's number may be reused by another file).
+   */
+  #directFd(): number {
+    const socket = this.socket;
+    if (socket.destroyed || socket.connecting || !socket.writable || socket.writableLength !== 0) return -1;
+    let direct = this.#direct;
+    if (direct === undefined) {
+      const handle = handleOf(socket);
+      const fd = handle?.fd;
+      this.#direct = direct = handle && typeof fd === 'number' && fd >= 0 ? { handle, fd } : null;
+    }
+    return direct !== null && handleOf(socket) === direct.handle ? direct.fd : -1;
   }
 
   /**
