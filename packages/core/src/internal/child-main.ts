@@ -54,6 +54,9 @@ async function settleOutput(method: ChildLink['method']): Promise<void> {
     await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
     return;
   }
+  // Most children have nothing left to write; the clock is not read for them (in a new
+  // worker, the first use of `performance` loads perf_hooks: milliseconds).
+  if (!outputPending()) return;
   const until = performance.now() + FLUSH_WAIT_MS;
   while (outputPending() && performance.now() < until) await new Promise((resolve) => setImmediate(resolve));
 }
