@@ -17,10 +17,12 @@ const IPC_TRIPS = target('manager', 'ipcTrips');
 export function managerCases(sizes) {
   // Two calls to another process per trip: a tenth of the Pipe case's count keeps the case short.
   const n = Math.max(10, Math.floor(sizes.pipeTrips / 10));
-  // The untimed warm-up of the other round-trip cases, not a tenth: the child and the manager are new
-  // processes each repetition, and with 100 untimed pairs most timed calls ran before V8 had optimized
-  // the call path (measured: 800–950 µs per pair then, 210–530 after 2,000 untimed, same machine and load).
-  const warm = sizes.warmUpTrips;
+  // Four times the untimed warm-up of the other round-trip cases: the child and the manager are new
+  // processes each repetition, and V8 optimizes their call path only after a few thousand calls. Measured
+  // per block of 250 pairs from the start (2 cores, load ~6): 1,000–1,700 µs, then 400–600 up to pair
+  // ~1,500, steady (~110–140) only after ~2,500 pairs — with 1,000 untimed pairs the timed 2,000 were
+  // mostly V8's tier-up, not a round trip. CPython has no JIT: its untimed pairs change nothing.
+  const warm = sizes.warmUpTrips * 4;
   /** @type {(method: 'thread' | 'process') => Variant} */
   const mp = (method) => ({
     name: mpName(method),
