@@ -92,8 +92,7 @@ function startTimeOf(pid: number | 'self'): number | undefined {
 }
 
 let ownStart: number | undefined;
-/** This OS process's start time (0 when unknown). */
-/** This OS process's start time (clock ticks since boot, low 32 bits), read once per isolate. */
+/** This OS process's start time (clock ticks since boot, low 32 bits; 0 when unknown), read once per isolate. */
 export function ownStartTime(): number {
   return (ownStart ??= startTimeOf('self') ?? 0);
 }
