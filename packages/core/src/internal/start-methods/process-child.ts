@@ -2,10 +2,8 @@ import { setParentDeathSignal } from '@mp/native';
 import { parentGone } from '../exit.js';
 import { READY_REPORT, replaceEnv, type HandOff } from '../spares.js';
 import type { BootData, Channel, ChildLink } from './types.js';
-import { PARENT_PID_ENV, SPARE_PRELOAD_ENV, SPARE_TSX_ENV } from './types.js';
-import { preloadTypeScript } from '../typescript.js';
-import { preloadModules } from '../preload.js';
-import { warmUp } from '../warm-up.js';
+import { PARENT_PID_ENV } from './types.js';
+import { loadSpare, SPARE_ENV, type SpareLoad } from '../warm-up.js';
 
 /**
  * The child half of `'process'`: the boot data is the first IPC message (with,
@@ -19,11 +17,9 @@ export async function processChildLink(warmUpModule: string): Promise<ChildLink>
   if (!process.send || !process.channel) throw new Error('The @mp/core process entry must be started by @mp/core');
   const ipc = process.channel;
   const parentPid = Number(process.env[PARENT_PID_ENV]);
-  const tsx = process.env[SPARE_TSX_ENV];
-  const preload = process.env[SPARE_PRELOAD_ENV];
+  const spare = process.env[SPARE_ENV];
   delete process.env[PARENT_PID_ENV];
-  delete process.env[SPARE_TSX_ENV];
-  delete process.env[SPARE_PRELOAD_ENV];
+  delete process.env[SPARE_ENV];
   // A child, daemon or not — and a spare waiting for its boot data — does not
   // outlive its parent, however the parent dies (SIGKILL too). The kernel sees
   // to it on Linux: it sends SIGKILL here when the thread that forked us ends
@@ -55,9 +51,8 @@ export async function processChildLink(warmUpModule: string): Promise<ChildLink>
       else for (const listener of listeners) listener(message);
     });
   });
-  if (tsx) await preloadTypeScript(tsx);
-  if (preload) await preloadModules(JSON.parse(preload) as string[]);
-  await warmUp(warmUpModule);
+  // A cold child's boot data is on its way already: only a spare loads ahead.
+  if (spare) await loadSpare(JSON.parse(spare) as SpareLoad, warmUpModule);
   // A spare is picked by whether it has loaded (this far) — one still loading only when none has.
   process.send({ [READY_REPORT]: true });
   const handOff = await handedOff;

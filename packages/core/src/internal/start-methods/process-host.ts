@@ -2,11 +2,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { hostToken } from '../isolates.js';
-import { sparePreloads } from '../preload.js';
 import { currentEnv, exitReport, isControl, READY_REPORT, spareStock, spareTypeScript, type HandOff, type SpareKind } from '../spares.js';
 import { execArgvWithoutTsx } from '../typescript.js';
 import type { BootData, Channel, ChildHandle, SpawnOptions, StartMethodHost } from './types.js';
-import { PARENT_PID_ENV, SPARE_PRELOAD_ENV, SPARE_TSX_ENV } from './types.js';
+import { PARENT_PID_ENV } from './types.js';
+import { SPARE_ENV, spareLoad, type SpareLoad } from '../warm-up.js';
 
 /**
  * Loads {@link file://./../../entry/process.ts}. The bundler puts this file's
@@ -46,16 +46,13 @@ interface Forked {
   readonly loaded: Promise<unknown>;
 }
 
-/** Forks the process entry: a cold child's (`spare` unset), or a spare that loads `tsx` and imports `preload` while it waits. */
-function forkEntry(execArgv: readonly string[], spare?: { tsx: string | undefined; preload: readonly string[] }): Forked {
-  const extra: Record<string, string> = {};
-  if (spare?.tsx) extra[SPARE_TSX_ENV] = spare.tsx;
-  if (spare && spare.preload.length > 0) extra[SPARE_PRELOAD_ENV] = JSON.stringify(spare.preload);
+/** Forks the process entry: a cold child's (`spare` unset), or a spare that loads `spare` while it waits. */
+function forkEntry(execArgv: readonly string[], spare?: SpareLoad): Forked {
   const child = fork(ENTRY, [], {
     execArgv: [...execArgv],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, [PARENT_PID_ENV]: String(process.pid), ...extra },
+    env: { ...process.env, [PARENT_PID_ENV]: String(process.pid), ...(spare ? { [SPARE_ENV]: JSON.stringify(spare) } : {}) },
   });
   terminateAtExit(child);
   let loaded!: () => void;
@@ -94,7 +91,7 @@ function setRefOf(child: ChildProcess, keepsAlive: boolean): void {
 function spareKind(tsx: string | undefined): SpareKind<Forked> {
   return {
     make() {
-      const forked = forkEntry(execArgvWithoutTsx(), { tsx, preload: sparePreloads() });
+      const forked = forkEntry(execArgvWithoutTsx(), spareLoad(tsx));
       setRefOf(forked.child, false);
       return forked;
     },

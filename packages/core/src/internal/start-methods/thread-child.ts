@@ -1,8 +1,6 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { preloadModules } from '../preload.js';
-import { warmUp } from '../warm-up.js';
 import { replaceEnv, type HandOff } from '../spares.js';
-import { preloadTypeScript } from '../typescript.js';
+import { loadSpare, type SpareLoad } from '../warm-up.js';
 import type { BootData, ChildLink } from './types.js';
 
 /** The `workerData` of a spare (see thread-host.ts): the port its boot data will come through. */
@@ -10,10 +8,8 @@ interface SpareData {
   readonly spare: MessagePort;
   /** Word 0 becomes 1 once this spare has loaded the child runtime. */
   readonly ready: Int32Array;
-  /** The tsx to register while waiting (see ../spares.ts). */
-  readonly tsx: string | undefined;
-  /** Modules to import while waiting (see ../preload.ts). */
-  readonly preload: readonly string[];
+  /** What to load while waiting. */
+  readonly load: SpareLoad;
 }
 
 function isSpare(data: unknown): data is SpareData {
@@ -33,9 +29,7 @@ export async function threadChildLink(warmUpModule: string): Promise<ChildLink> 
   let boot: BootData;
   const data: unknown = workerData;
   if (isSpare(data)) {
-    if (data.tsx) await preloadTypeScript(data.tsx);
-    await preloadModules(data.preload);
-    await warmUp(warmUpModule);
+    await loadSpare(data.load, warmUpModule);
     Atomics.store(data.ready, 0, 1);
     Atomics.notify(data.ready, 0);
     const handOff = await new Promise<HandOff<BootData>>((resolve) => data.spare.once('message', resolve));

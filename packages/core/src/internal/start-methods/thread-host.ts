@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { MessageChannel, Worker, type MessagePort, type WorkerOptions } from 'node:worker_threads';
 import { releaseToken } from '../isolates.js';
-import { sparePreloads } from '../preload.js';
 import { currentEnv, exitReport, isControl, spareStock, spareTypeScript, type HandOff, type SpareKind } from '../spares.js';
+import { spareLoad } from '../warm-up.js';
 import type { BootData, Channel, ChildHandle, SpawnOptions, StartMethodHost } from './types.js';
 import { EXIT_KILLED, EXIT_TERMINATED } from './types.js';
 
@@ -66,7 +66,7 @@ function spareKind(piped: boolean, tsx: string | undefined): SpareKind<ThreadSpa
     make() {
       const { port1, port2 } = new MessageChannel();
       const ready = new Int32Array(new SharedArrayBuffer(4));
-      const started = startWorker({ workerData: { spare: port2, ready, tsx, preload: sparePreloads() }, transferList: [port2], stdout: piped, stderr: piped });
+      const started = startWorker({ workerData: { spare: port2, ready, load: spareLoad(tsx) }, transferList: [port2], stdout: piped, stderr: piped });
       started.worker.unref();
       return { started, port: port1, ready };
     },

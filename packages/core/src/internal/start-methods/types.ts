@@ -99,9 +99,3 @@ export const EXIT_KILLED = -9;
  * it started, and must die if its parent did). The child removes it.
  */
 export const PARENT_PID_ENV = 'MP_PARENT_PID';
-
-/** The environment variable through which a `'process'` spare learns which tsx to load while it waits (it removes it). */
-export const SPARE_TSX_ENV = 'MP_SPARE_TSX';
-
-/** The environment variable through which a `'process'` spare learns which modules to import while it waits, as a JSON array (it removes it). */
-export const SPARE_PRELOAD_ENV = 'MP_SPARE_PRELOAD';
