@@ -23,6 +23,7 @@ function pyList(values: readonly number[]): string {
 }
 
 const HANG_GUARD_MS = 20_000;
+const RUN_GUARD_MS = 60_000;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,27 +36,46 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts `command` and resolves once it prints `ready` (a hang guard rejects after 20 s). */
+/**
+ * Starts `command` and resolves once it prints `ready` (a hang guard rejects after 20 s). What it prints
+ * after that goes to this program's stderr, so that a worker's complaint is seen, not lost.
+ */
 function startUntil(command: string, args: string[], ready: RegExp, children: ChildProcess[]): Promise<void> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     let seen = '';
+    let started = false;
     const timer = setTimeout(() => reject(new Error(`${command} did not start: ${seen}`)), HANG_GUARD_MS);
     const onData = (chunk: Buffer) => {
+      if (started) return void process.stderr.write(`[${command === 'redis-server' ? 'redis-server' : `mp-worker ${child.pid}`}] ${chunk}`);
       seen += chunk.toString();
       if (ready.test(seen)) {
+        started = true;
         clearTimeout(timer);
         resolve();
       }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${command} exited with ${code}: ${seen}`));
+      if (!started) reject(new Error(`${command} exited with ${code ?? signal}: ${seen}`));
+      else if (!stopping) process.stderr.write(`${command} (pid ${child.pid}) exited early, with ${code ?? signal}\n`);
     });
   });
+}
+
+/** Set once the example stops its helpers: their exit and last words are expected then. */
+let stopping = false;
+
+function stop(children: readonly ChildProcess[]): void {
+  stopping = true;
+  for (const child of children) {
+    child.stdout!.removeAllListeners('data');
+    child.stderr!.removeAllListeners('data');
+    child.kill('SIGTERM');
+  }
 }
 
 if (isMain(import.meta)) {
@@ -65,6 +85,12 @@ if (isMain(import.meta)) {
   }
   const children: ChildProcess[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'mp-example-redis-'));
+  // A hang guard for the whole run: it says so and exits, and the helpers are stopped on the way out.
+  process.once('exit', () => stop(children));
+  setTimeout(() => {
+    console.error(`The cluster example did not finish within ${RUN_GUARD_MS} ms`);
+    process.exit(1);
+  }, RUN_GUARD_MS).unref();
   try {
     const port = await freePort();
     await startUntil('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''], /Ready to accept connections/, children);
@@ -87,7 +113,7 @@ if (isMain(import.meta)) {
     await pool.join();
     // #endregion main
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    stop(children);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -12,5 +12,5 @@ describe.skipIf(!HAVE_REDIS).each(['thread', 'process'] as const)('cluster examp
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(lines(stdout)).toEqual(['100', '[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]']);
-  });
+  }, 120_000);
 });
