@@ -10,6 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import { whenSparesReady } from '@mp/core/internal';
 import { clusterCases } from './cases/cluster.mjs';
 import { eventCases } from './cases/event.mjs';
 import { listenerCases } from './cases/listener.mjs';
@@ -99,6 +100,9 @@ const results = await runInterleaved(cases, {
   reps: sizes.reps,
   warmUpRound: sizes.warmUpRound,
   repTimeoutMs: sizes.repTimeoutMs,
+  // The spares a repetition took are replaced in the background (a Node.js boot each): that CPU
+  // must not land on the next contender's clock, whichever it is (CPython's included).
+  quiesce: whenSparesReady,
   progress: (line) => {
     if (options.verbose) process.stderr.write(`[${((Date.now() - started.getTime()) / 1e3).toFixed(1)} s] ${line}\n`);
     else if (interactive) process.stderr.write(`\r\x1b[K${line}`);

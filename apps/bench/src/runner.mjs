@@ -28,6 +28,9 @@ import { cleanUp, withTimeout } from './timeout.mjs';
  * @property {boolean} warmUpRound
  * @property {number} repTimeoutMs
  * @property {(line: string) => void} [progress]
+ * @property {() => Promise<unknown>} [quiesce] - untimed, before every repetition: lets work that the last
+ *   repetition left running in the background (warm spares being replaced) finish, so that it does not land on
+ *   whichever contender comes next
  */
 
 /**
@@ -61,6 +64,7 @@ export async function runInterleaved(cases, options) {
       progress(`${timed ? `rep ${round + (options.warmUpRound ? 0 : 1)}/${options.reps}` : 'warm-up'}: ${unit.bench.id} ${unit.variant.name}`);
       const scope = new Scope();
       try {
+        if (options.quiesce) await withTimeout(options.quiesce(), options.repTimeoutMs, 'quiesce');
         const figure = await withTimeout(unit.variant.once(scope), options.repTimeoutMs, 'repetition');
         if (timed) record(unit, figure);
       } catch (error) {

@@ -4,7 +4,6 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { cpython } from '../cpython.mjs';
 import { getSpares, ref, setSpares } from '@mp/core';
-import { whenSparesReady } from '@mp/core/internal';
 import { joinAll, mpKind, mpName, startChildren, target } from '../mp.mjs';
 
 /** @typedef {import('../types.mjs').Case} Case */
@@ -38,12 +37,9 @@ export function processCases(sizes) {
 async function timeStartJoin(scope, method, fn, count, cold) {
   if (cold) {
     setSpares(0);
-    // Back to the default (MP_SPARES, else 2), untimed, and until the spares are back: the
-    // next contender (the warm rows on odd rounds) meets the steady state, not spares booting.
-    scope.defer(async () => {
-      setSpares(undefined);
-      await whenSparesReady();
-    });
+    // Back to the default (MP_SPARES, else 2), untimed; the runner waits for the spares to be
+    // back before the next repetition, so the warm rows meet the steady state.
+    scope.defer(() => setSpares(undefined));
   }
   const start = performance.now();
   const children = startChildren(scope, method, Array.from({ length: count }, () => ({ target: fn, args: [] })));
