@@ -37,11 +37,15 @@ export const SPARES_ENV = 'MP_SPARES';
  */
 const MAX_BOOTS = Math.max(1, availableParallelism() - 1);
 
-/** The longest a replacement waits for the child whose spare it replaces to end. */
+/** The longest replacements wait for the children started before them to end. */
 const REFILL_DELAY_MS = 100;
 
-/** How long a burst is remembered (the stock shrinks back to the base after this much quiet). */
-const BURST_MEMORY_MS = 30_000;
+/**
+ * How long a burst is remembered (the stock shrinks back to the base after this much quiet). A
+ * program that started ten children at once tends to do it again (a batch, a test suite, a
+ * periodic job): minutes, not seconds, so the next burst finds its spares loaded.
+ */
+const BURST_MEMORY_MS = 180_000;
 
 interface Config {
   /** Set by {@link setSpares}; `undefined`: from the environment. */
@@ -141,6 +145,8 @@ export class SpareStock<S> {
   #refill: NodeJS.Immediate | undefined;
   /** Spares started that have not loaded yet. */
   #booting = 0;
+  /** Children started from this stock that have neither ended nor run for {@link REFILL_DELAY_MS}. */
+  #young = 0;
 
   constructor(kind: SpareKind<S>) {
     this.#kind = kind;
@@ -168,17 +174,23 @@ export class SpareStock<S> {
   }
 
   /**
-   * Starts the replacements once the child just started (`done`: its exit)
-   * has ended, or after {@link REFILL_DELAY_MS}: a Node.js booting beside it
-   * would take the core it runs on (on 2 cores), and most children of a
-   * start-then-join are done sooner.
+   * Starts the replacements once every child started recently from this stock
+   * (`done`: the exit of the one just started) has ended, or has run for
+   * {@link REFILL_DELAY_MS}: a Node.js booting beside them would take the
+   * core they run on (on 2 cores), and most children of a start-then-join, or
+   * of ten started at once, are done sooner.
    */
   refillAfter(done: Promise<unknown>): void {
-    const timer = setTimeout(() => this.refill(), REFILL_DELAY_MS).unref();
-    void done.then(() => {
+    this.#young++;
+    let counted = true;
+    const grown = () => {
+      if (!counted) return;
+      counted = false;
       clearTimeout(timer);
-      this.refill();
-    });
+      if (--this.#young === 0) this.refill();
+    };
+    const timer = setTimeout(grown, REFILL_DELAY_MS).unref();
+    void done.then(grown);
   }
 
   #dropDead(): void {
@@ -204,11 +216,12 @@ export class SpareStock<S> {
   /**
    * Starts the missing spares after this turn of the event loop: the child
    * just started gets the head start, and a burst is counted whole first.
+   * While young children run (see {@link refillAfter}) it waits for them.
    */
   refill(): void {
     this.#refill ??= setImmediate(() => {
       this.#refill = undefined;
-      this.fill();
+      if (this.#young === 0) this.fill();
     }).unref();
   }
 
